@@ -731,10 +731,15 @@ summary(const struct host *h, int64_t elapsed)
 		out(", +%llu errors", (unsigned long long)h->nerr);
 	out(", %g%% packet loss, time %lldms\n", loss,
 	    (long long)(elapsed / 1000000));
-	if (h->nrx)
-		out("rtt min/avg/max/mdev = %.3f/%.3f/%.3f/%.3f ms\n",
-		    (double)h->rtt_min / 1e6, avg / 1e6,
-		    (double)h->rtt_max / 1e6, mdev / 1e6);
+	if (h->nrx) {
+		/* Whole microseconds, truncated, as ping prints them. */
+		long long us[4] = { h->rtt_min / 1000, (long long)(avg / 1000),
+		    h->rtt_max / 1000, (long long)(mdev / 1000) };
+		out("rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/"
+		    "%lld.%03lld/%lld.%03lld ms\n", us[0] / 1000, us[0] % 1000,
+		    us[1] / 1000, us[1] % 1000, us[2] / 1000, us[2] % 1000,
+		    us[3] / 1000, us[3] % 1000);
+	}
 	return ok ? 0 : 1;
 }
 
