@@ -103,6 +103,7 @@ struct sock {
 	bool v6;
 	bool dgram;
 	struct host *owner;		/* datagram sockets only */
+	int nhosts;			/* hosts probed through it */
 };
 
 static struct host *hosts;
@@ -569,39 +570,50 @@ drain_errqueue(struct sock *sk)
 	}
 }
 
-/* Read every message socket SK has ready; return how many there were. */
+/*
+ * Read a batch of what socket SK has ready; return how many messages came.
+ * The main loop calls again while messages come, so one call is enough.
+ */
 static int
 drain(struct sock *sk)
 {
-	int total = 0;
+	/* A flood has one probe per host in flight: asking the kernel for
+	 * more would cost a second, empty look at the queue per reply. */
+	int vlen = interval_ns == 0 && sk->nhosts < BATCH ? sk->nhosts : BATCH;
+	int n;
 
-	for (;;) {
-		int n;
-
-		for (int i = 0; i < BATCH; i++) {
-			rxmsg[i].msg_hdr.msg_namelen = sizeof rxfrom[i];
-			rxmsg[i].msg_hdr.msg_controllen = CTLLEN;
-			rxmsg[i].msg_hdr.msg_flags = 0;
-		}
-		n = recvmmsg(sk->fd, rxmsg, BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return total;
-			if (errno == EINTR)
-				continue;
-			if (sk->dgram) {
-				/* A pending ICMP error: details are queued. */
-				drain_errqueue(sk);
-				continue;
-			}
-			err(EXIT_USAGE, "receive");
-		}
-		for (int i = 0; i < n; i++)
-			handle_message(sk, i, rxmsg[i].msg_len);
-		total += n;
-		if (n < BATCH)
-			return total;
+	if (vlen < 1)
+		vlen = 1;
+	for (int i = 0; i < vlen; i++) {
+		rxmsg[i].msg_hdr.msg_namelen = sizeof rxfrom[i];
+		rxmsg[i].msg_hdr.msg_controllen = CTLLEN;
+		rxmsg[i].msg_hdr.msg_flags = 0;
 	}
+	do {
+		if (vlen == 1) {
+			/* recvmsg(2) is the cheaper call for one message. */
+			ssize_t len = recvmsg(sk->fd, &rxmsg[0].msg_hdr,
+			    MSG_DONTWAIT);
+			n = len < 0 ? -1 : 1;
+			if (len >= 0)
+				rxmsg[0].msg_len = (unsigned)len;
+		} else {
+			n = recvmmsg(sk->fd, rxmsg, (unsigned)vlen,
+			    MSG_DONTWAIT, NULL);
+		}
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return 0;
+		if (!sk->dgram)
+			err(EXIT_USAGE, "receive");
+		/* A pending ICMP error on a datagram socket: details queued. */
+		drain_errqueue(sk);
+		return 1;
+	}
+	for (int i = 0; i < n; i++)
+		handle_message(sk, i, rxmsg[i].msg_len);
+	return n;
 }
 
 /* Whether host H has probes left to send. */
@@ -1083,8 +1095,8 @@ main(int argc, char **argv)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	struct sock raw[2] = { { -1, false, false, NULL },
-	    { -1, true, false, NULL } };
+	struct sock raw[2] = { { .fd = -1, .v6 = false },
+	    { .fd = -1, .v6 = true } };
 	int errs[2] = { 0, 0 }, rc;
 	const char **args;
 	struct sigaction sa;
@@ -1155,6 +1167,8 @@ main(int argc, char **argv)
 			socks[v6].fd = -1;
 		}
 	}
+	for (size_t i = 0; i < nhosts; i++)
+		hosts[i].sock->nhosts++;
 	/* Drop unused slots from the poll set by compacting. */
 	{
 		size_t j = 0;
