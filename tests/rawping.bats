@@ -315,6 +315,18 @@ rtt min/avg/max/mdev = X ms"
 	run nsx P setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$tmp/rawping" -c 1 198.51.100.1
 	assert_status_msg 1 "local error: icmp_seq=1: Network is unreachable"
+	# ICMP errors reach datagram sockets through their error queue.
+	nsx C sysctl -qw net.ipv4.ping_group_range="65534 65534"
+	cleanup_add nsx C sysctl -qw net.ipv4.ping_group_range="1 0"
+	run nsx C setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$tmp/rawping" -c 1 -t 1 10.77.2.2 fd77:2::2
+	assert_status_msg 1
+	[[ $output == *"From 10.77.1.2 icmp_seq=1 Time to live exceeded (probe to 10.77.2.2)"* ]]
+	[[ $output == *"From fd77:1::2 icmp_seq=1 Time exceeded: Hop limit (probe to fd77:2::2)"* ]]
+	run nsx C setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$tmp/rawping" -c 2 -i 0.2 10.77.2.2 fd77:2::2
+	assert_status_msg 0
+	[[ $(grep -c ' 2 received, 0% packet loss' <<<"$output") -eq 2 ]]
 }
 
 @test "rawping: bad input exits 2 with a message naming the value" {

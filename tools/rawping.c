@@ -440,9 +440,13 @@ handle_error(struct host *h, const struct icmp_msg *m, const char *from)
 	struct slot *s = find_slot(h, m->seq);
 	char text[128];
 
+	/* A redirect or source quench is advice: the probe went on. */
+	bool advisory = !h->v6 && (m->type == ICMP_REDIRECT ||
+	    m->type == ICMP_SOURCE_QUENCH);
+
 	if (!s)
 		return;
-	if (s->state == SLOT_PENDING) {
+	if (s->state == SLOT_PENDING && !advisory) {
 		h->nerr++;
 		settle(h, s, SLOT_DONE);
 	}
