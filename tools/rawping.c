@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <linux/errqueue.h>
 #include <linux/icmp.h>
+#include <linux/net_tstamp.h>
 #include <poll.h>
 #include <popt.h>
 #include <signal.h>
@@ -72,6 +73,7 @@ enum slot_state { SLOT_EMPTY, SLOT_PENDING, SLOT_ANSWERED, SLOT_DONE };
 struct slot {
 	uint64_t k;		/* probe number, from 0 */
 	int64_t tx_real;	/* CLOCK_REALTIME ns just before sendto */
+	int64_t tx_kern;	/* the kernel's transmit timestamp, or 0 */
 	int64_t tx_mono;	/* CLOCK_MONOTONIC ns, for the timeout */
 	uint8_t state;
 };
@@ -104,6 +106,14 @@ struct sock {
 	bool dgram;
 	struct host *owner;		/* datagram sockets only */
 	int nhosts;			/* hosts probed through it */
+	struct txref *txmap;		/* transmit timestamp keys, or NULL */
+	uint32_t txkey;			/* key of the next packet sent */
+};
+
+/* The probe a transmit timestamp key (SOF_TIMESTAMPING_OPT_ID) stands for. */
+struct txref {
+	struct host *h;
+	uint64_t k;
 };
 
 static struct host *hosts;
@@ -368,7 +378,7 @@ handle_reply(struct host *h, const struct icmp_msg *m, int64_t rx, int ttl_in,
 	if (!s || s->state == SLOT_DONE)
 		return;		/* not ours any more: lost, or very old */
 	dup = s->state == SLOT_ANSWERED;
-	rtt = rx - s->tx_real;
+	rtt = rx - (s->tx_kern ? s->tx_kern : s->tx_real);
 	if (rtt < 0)
 		rtt = 0;	/* the wall clock stepped back */
 	if (dup) {
@@ -509,9 +519,32 @@ handle_message(struct sock *sk, int i, size_t len)
 	}
 }
 
-/* Read what the error queue of datagram socket SK holds. */
+/*
+ * Give the probe that transmit key KEY of socket SK stands for the
+ * kernel's send time T, if T is plausible for it (a key counted out of
+ * step with the probes would give a time before the send or long after).
+ */
 static void
-drain_errqueue(struct sock *sk)
+tx_stamp(struct sock *sk, uint32_t key, int64_t t)
+{
+	struct txref *r = &sk->txmap[key % RING];
+	struct slot *s;
+
+	if (!r->h)
+		return;
+	s = &r->h->ring[r->k % RING];
+	if (s->k == r->k && s->state != SLOT_EMPTY && t >= s->tx_real &&
+	    t - s->tx_real < FLOOD_WAIT_NS)
+		s->tx_kern = t;
+}
+
+/*
+ * Read up to MAX messages (0: all) of the error queue of socket SK:
+ * transmit timestamps, and on datagram sockets the ICMP errors about our
+ * probes and local errors.
+ */
+static void
+drain_errqueue(struct sock *sk, int max)
 {
 	struct host *h = sk->owner;
 	uint8_t data[576];
@@ -524,8 +557,9 @@ drain_errqueue(struct sock *sk)
 	struct msghdr mh;
 	char fromstr[NI_MAXHOST];
 
-	for (;;) {
+	for (int done = 0; max == 0 || done < max; done++) {
 		struct sock_extended_err *ee = NULL;
+		struct scm_timestamping *tss = NULL;
 		struct icmp_msg m;
 		ssize_t n;
 
@@ -543,14 +577,25 @@ drain_errqueue(struct sock *sk)
 			return;
 		}
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
-		    c = CMSG_NXTHDR(&mh, c))
+		    c = CMSG_NXTHDR(&mh, c)) {
 			if ((c->cmsg_level == IPPROTO_IP &&
 			    c->cmsg_type == IP_RECVERR) ||
 			    (c->cmsg_level == IPPROTO_IPV6 &&
 			    c->cmsg_type == IPV6_RECVERR))
 				ee = (struct sock_extended_err *)CMSG_DATA(c);
+			else if (c->cmsg_level == SOL_SOCKET &&
+			    c->cmsg_type == SCM_TIMESTAMPING)
+				tss = (struct scm_timestamping *)CMSG_DATA(c);
+		}
+		if (!ee)
+			continue;
+		if (ee->ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
+			if (tss && sk->txmap)
+				tx_stamp(sk, ee->ee_data, ts_ns(tss->ts[0]));
+			continue;
+		}
 		memset(&m, 0, sizeof m);
-		if (!ee || icmp_quoted_echo(data, (size_t)n, sk->v6, &m.id,
+		if (!h || icmp_quoted_echo(data, (size_t)n, sk->v6, &m.id,
 		    &m.seq) < 0)
 			continue;
 		if (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
@@ -612,7 +657,7 @@ drain(struct sock *sk)
 		if (!sk->dgram)
 			err(EXIT_USAGE, "receive");
 		/* A pending ICMP error on a datagram socket: details queued. */
-		drain_errqueue(sk);
+		drain_errqueue(sk, 0);
 		return 1;
 	}
 	for (int i = 0; i < n; i++)
@@ -668,6 +713,7 @@ send_probe(struct host *h, int64_t now)
 	}
 	s->k = k;
 	s->tx_real = tx;
+	s->tx_kern = 0;
 	s->tx_mono = now;
 	s->state = SLOT_PENDING;
 	h->ntx++;
@@ -675,13 +721,19 @@ send_probe(struct host *h, int64_t now)
 		h->next_send = now + FLOOD_WAIT_NS;
 	else
 		h->next_send = start_mono + (int64_t)h->ntx * interval_ns;
+	if (n >= 0 && h->sock->txmap) {
+		/* On most links the transmit timestamp is queued by now. */
+		h->sock->txmap[h->sock->txkey++ % RING] =
+		    (struct txref){ h, k };
+		drain_errqueue(h->sock, 1);
+	}
 	if (n < 0) {
 		int e = errno;
 		h->nerr++;
 		s->state = SLOT_DONE;
 		report_error(h, seq, NULL, -1, 0, strerror(e));
 		if (h->sock->dgram)
-			drain_errqueue(h->sock);
+			drain_errqueue(h->sock, 0);
 	}
 }
 
@@ -841,6 +893,23 @@ static void
 setup_socket(struct sock *sk)
 {
 	setint(sk->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
+	/*
+	 * The kernel's own send time, taken as the packet leaves for the
+	 * link, except in a flood: reading it costs a system call a probe.
+	 */
+	if (interval_ns != 0) {
+		int f = SOF_TIMESTAMPING_TX_SOFTWARE |
+		    SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
+		    SOF_TIMESTAMPING_OPT_TSONLY;
+		sk->txmap = calloc(RING, sizeof *sk->txmap);
+		if (!sk->txmap)
+			err(EXIT_USAGE, "allocating the timestamp map");
+		if (setsockopt(sk->fd, SOL_SOCKET, SO_TIMESTAMPING, &f,
+		    sizeof f) != 0) {
+			free(sk->txmap);	/* old kernel: user time */
+			sk->txmap = NULL;
+		}
+	}
 	if (sk->v6) {
 		setint(sk->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1,
 		    "IPV6_RECVHOPLIMIT");
@@ -1009,8 +1078,8 @@ wait_packets(int64_t until)
 	if (n < 0 && errno != EINTR)
 		err(EXIT_USAGE, "poll");
 	for (size_t i = 0; n > 0 && i < nsocks; i++) {
-		if (pfd[i].revents & POLLERR && socks[i].dgram)
-			drain_errqueue(&socks[i]);
+		if (pfd[i].revents & POLLERR)
+			drain_errqueue(&socks[i], 0);
 		if (pfd[i].revents)
 			drain(&socks[i]);
 	}
