@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-run: run COMMAND [ARG]..., then print "SECONDS MAXRSS_KIB" on
+ * rawping-run: run COMMAND [ARG]..., then print "SECONDS MAXRSS_KIB
+ * CPU_SECONDS" (wall time, peak resident size, user plus system time) on
  * standard error and exit with the command's status.  A forked C process is small, so the peak
  * resident size reported (which exec inherits from the parent's image)
  * is the command's own.  Used by bench/rawping.
@@ -36,7 +37,9 @@ main(int argc, char **argv)
 	while (wait4(pid, &status, 0, &ru) < 0)
 		;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	fprintf(stderr, "%.6f %ld\n", (double)(t1.tv_sec - t0.tv_sec) +
-	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss);
+	fprintf(stderr, "%.6f %ld %.6f\n", (double)(t1.tv_sec - t0.tv_sec) +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, ru.ru_maxrss,
+	    (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
