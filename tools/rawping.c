@@ -717,10 +717,16 @@ send_probe(struct host *h, int64_t now)
 	s->tx_mono = now;
 	s->state = SLOT_PENDING;
 	h->ntx++;
-	if (interval_ns == 0)
+	if (interval_ns == 0) {
 		h->next_send = now + FLOOD_WAIT_NS;
-	else
-		h->next_send = start_mono + (int64_t)h->ntx * interval_ns;
+	} else {
+		/* On schedule, without drift; after a stall (a stopped
+		 * process, a loaded machine) skip the missed turns rather
+		 * than send a burst. */
+		h->next_send += interval_ns;
+		if (h->next_send <= now)
+			h->next_send = now + interval_ns;
+	}
 	if (n >= 0 && h->sock->txmap) {
 		/* On most links the transmit timestamp is queued by now. */
 		h->sock->txmap[h->sock->txkey++ % RING] =
