@@ -177,6 +177,50 @@ test_v6(void)
 	    "ICMPv6 error quoting extension headers ignored");
 }
 
+/*
+ * Feed the parsers random and half-valid packets, each in a buffer of
+ * exactly its length, so that under AddressSanitizer a read past the end
+ * fails the test.
+ */
+static void
+test_random(void)
+{
+	uint32_t x = 12345;
+	int ok = 1;
+
+	for (int round = 0; round < 20000; round++) {
+		size_t len, i;
+		uint8_t *p;
+		struct icmp_msg m;
+
+		x = x * 1103515245 + 12345;
+		len = (x >> 8) % 120;
+		p = malloc(len ? len : 1);
+		for (i = 0; i < len; i++) {
+			x = x * 1103515245 + 12345;
+			p[i] = (uint8_t)(x >> 16);
+		}
+		/* Make half of them look like IPv4 errors quoting an echo. */
+		if (round % 2 && len > 20) {
+			p[0] = (uint8_t)(0x40 | (5 + round % 3));
+			p[9] = 1;
+			if (len > 28)
+				p[20] = (uint8_t)(round % 4 ? 11 : 3);
+		}
+		icmp4_parse(p, len, true, &m);
+		if (m.kind == ICMPK_REPLY && m.payload + m.payload_len > p + len)
+			ok = 0;
+		icmp4_parse(p, len, false, &m);
+		if (len && round % 3 == 0)
+			p[0] = (uint8_t)(round % 2 ? 1 : 129);
+		icmp6_parse(p, len, &m);
+		if (m.kind == ICMPK_REPLY && m.payload + m.payload_len > p + len)
+			ok = 0;
+		free(p);
+	}
+	TAP_OK(ok, "20000 random packets parsed within their bounds");
+}
+
 int
 main(void)
 {
@@ -184,5 +228,6 @@ main(void)
 	test_reply4();
 	test_error4();
 	test_v6();
+	test_random();
 	return tap_done();
 }
