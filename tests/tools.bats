@@ -32,7 +32,12 @@ setup() {
 		synopsis=$(mandoc -T ascii -O width=1000 "$IPCU_SRCDIR/man/$t.1" |
 			sed 's/.\x08//g' |
 			sed -n '/^SYNOPSIS/,/^[A-Z]/{/^ *'"$t"' /{s/^ *//;p;q}}')
+		# mdoc sets "..." apart from the argument it repeats.
+		# and "[OPTION...]" reads the same as "[OPTION]...".
+		synopsis=${synopsis// .../...}
+		synopsis=${synopsis//\[OPTION...\]/[OPTION]...}
 		usage=$("$t" --help | sed -n "s/^Usage: //p" | head -n 1)
+		usage=${usage//\[OPTION...\]/[OPTION]...}
 		[[ -n $synopsis && $usage == "$synopsis" ]] ||
 			{ echo "$t: help '$usage' vs man '$synopsis'"; return 1; }
 	done
@@ -49,7 +54,7 @@ setup() {
 
 @test "every tool reports a write error on a full standard output" {
 	for t in "${tools[@]}"; do
-		run "$t" --version >/dev/full
+		run bash -c "$t --version >/dev/full"
 		[[ $status -eq 1 && $output == "$t: write error"* ]] ||
 			{ echo "$t: $status: $output"; return 1; }
 	done
