@@ -123,7 +123,8 @@ open_failed(const struct msgq *q)
 static void
 posix_open(struct msgq *q, enum msgq_dir dir, const struct msgq_create *c)
 {
-	int flags = (dir == MSGQ_SEND ? O_WRONLY : O_RDONLY) | O_NONBLOCK;
+	/* A receiver also sends: it puts back what it could not deliver. */
+	int flags = (dir == MSGQ_SEND ? O_WRONLY : O_RDWR) | O_NONBLOCK;
 	struct mq_attr attr;
 
 	if (c && c->create) {
@@ -159,6 +160,9 @@ posix_open(struct msgq *q, enum msgq_dir dir, const struct msgq_create *c)
 	} else {
 		q->mqd = mq_open(q->name, flags);
 	}
+	if (q->mqd == (mqd_t)-1 && errno == EACCES && dir == MSGQ_RECEIVE)
+		/* Readable only: receive anyway; a put-back will fail loudly. */
+		q->mqd = mq_open(q->name, O_RDONLY | O_NONBLOCK);
 	if (q->mqd == (mqd_t)-1)
 		open_failed(q);
 	if (mq_getattr(q->mqd, &attr) < 0)
