@@ -31,6 +31,8 @@ holds() {
 	run mqrecv --help
 	assert_status_msg 0 'Usage: mqrecv \[OPTION\]\.\.\. QUEUE'
 	[[ $output == *--show-priority* && $output == *--unlink* ]]
+	run mqrecv -h
+	assert_status_msg 0 '^Usage: mqrecv \[OPTION\]\.\.\. QUEUE'
 }
 
 @test "-n: exactly N messages, exact output, the rest stays" {

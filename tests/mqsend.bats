@@ -32,6 +32,16 @@ count() {
 	run mqsend --help
 	assert_status_msg 0 'Usage: mqsend \[OPTION\]\.\.\. QUEUE \[MESSAGE\]\.\.\.'
 	[[ $output == *--priority* && $output == *--max-messages* ]]
+	run mqsend -h
+	assert_status_msg 0 '^Usage: mqsend \[OPTION\]\.\.\. QUEUE \[MESSAGE\]\.\.\.'
+}
+
+@test "man page: mqsend -t 0 q hello || echo \"queue full\"" {
+	mqsend -c --max-messages 1 --message-size 16 "$q" </dev/null
+	run bash -c "mqsend -t 0 '$q' hello || echo 'queue full'"
+	[ "$output" = "" ]
+	run bash -c "mqsend -t 0 '$q' hello 2>/dev/null || echo 'queue full'"
+	[ "$output" = "queue full" ]
 }
 
 @test "-V prints the version" {

@@ -59,6 +59,8 @@ static struct poptOption options[] = {
 	  "print the queue's attributes as key=value lines at the end", NULL },
 	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0,
 	  "print the version and exit", NULL },
+	{ NULL, 'h', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 'h',
+	  "show this help message", NULL },
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
@@ -141,8 +143,12 @@ main(int argc, const char **argv)
 	atexit(close_stdout);
 	pc = poptGetContext(NULL, argc, argv, options, 0);
 	poptSetOtherOptionHelp(pc, "[OPTION]... QUEUE [MESSAGE]...");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		;
+	while ((rc = poptGetNextOpt(pc)) > 0) {
+		if (rc == 'h') {
+			poptPrintHelp(pc, stdout, 0);
+			exit(EXIT_OK);
+		}
+	}
 	if (rc < -1)
 		usage_error("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS),
 		    poptStrerror(rc));
