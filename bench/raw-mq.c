@@ -4,11 +4,14 @@
  *
  *   raw-mq send posix|sysv QUEUE COUNT SIZE
  *   raw-mq recv posix|sysv QUEUE COUNT
+ *   raw-mq rss COMMAND [ARG]...
  *
  * "send" sends COUNT messages of SIZE bytes with blocking mq_send(3) or
  * msgsnd(2); "recv" receives COUNT with blocking mq_receive(3) or
  * msgrcv(2).  QUEUE is a POSIX name ("/x") or a System V key (decimal or
- * 0x hex); it must exist.  Run one of each in two processes.
+ * 0x hex); it must exist.  Run one of each in two processes.  "rss" runs
+ * COMMAND and prints its peak resident memory in KiB (ru_maxrss), as
+ * /usr/bin/time -f %M does, from a process small enough not to count.
  */
 #include "config.h"
 
@@ -19,6 +22,30 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <unistd.h>
+
+/* Run ARGV, print its peak RSS on stderr; return its exit status. */
+static int
+rss(char **argv)
+{
+	struct rusage ru;
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		err(1, "fork");
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		err(127, "%s", argv[0]);
+	}
+	if (wait4(pid, &status, 0, &ru) < 0)
+		err(1, "wait4");
+	fprintf(stderr, "%ld\n", ru.ru_maxrss);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
 
 int
 main(int argc, char **argv)
@@ -27,6 +54,8 @@ main(int argc, char **argv)
 	long count, size = 0, mtype = 1;
 	int sending, posix;
 
+	if (argc > 2 && strcmp(argv[1], "rss") == 0)
+		return rss(argv + 2);
 	if (argc < 5 || (strcmp(argv[1], "send") == 0 && argc < 6))
 		errx(2, "usage: raw-mq send|recv posix|sysv QUEUE COUNT [SIZE]");
 	sending = strcmp(argv[1], "send") == 0;
