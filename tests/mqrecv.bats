@@ -149,6 +149,8 @@ holds() {
 }
 
 @test "mqrecv q | head -n 1 leaves the other messages in the queue" {
+	# A message taken while head was exiting is put back at the end of
+	# the queue, so only the set of messages is certain, not their order.
 	for queue in "$q" "$k"; do
 		mkq "$queue"
 		mqsend "$queue" 1 2 3 4 5
@@ -156,9 +158,10 @@ holds() {
 		[ "$output" = 1 ]
 		holds "$queue" 4
 		run bash -c "mqrecv -t 0 '$queue' | head -n 1"
-		[ "$output" = 2 ]
+		first=$output
+		holds "$queue" 3
 		run mqrecv -t 0 "$queue"
-		[ "$output" = "$(printf '3\n4\n5')" ]
+		[ "$(printf '%s\n' "$first" "$output" | sort)" = "$(seq 2 5)" ]
 	done
 }
 
@@ -196,11 +199,11 @@ holds() {
 	mkq "$q"
 	mqsend "$q" 1 2 3 4
 	# The first write fails after the first two records went out.
-	run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/out" \
+	ASAN_OPTIONS=detect_leaks=0 run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/out" \
 	    -e inject=write:error=ENOSPC:when=2 \
 	    bash -c "exec mqrecv -n 2 '$q' >'$BATS_TEST_TMPDIR/out'; "
 	[ "$status" -eq 0 ]
-	run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/out2" \
+	ASAN_OPTIONS=detect_leaks=0 run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/out2" \
 	    -e inject=write:error=ENOSPC:when=1 \
 	    bash -c "exec mqrecv -t 0 '$q' >'$BATS_TEST_TMPDIR/out2'"
 	assert_status_msg 1 "write error: No space left on device"
@@ -213,7 +216,7 @@ holds() {
 @test "EAGAIN and EINTR injected into write are retried" {
 	mkq "$q"
 	mqsend "$q" 1 2 3
-	run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/out" \
+	ASAN_OPTIONS=detect_leaks=0 run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/out" \
 	    -e inject=write:error=EAGAIN:when=1 -e inject=write:error=EINTR:when=2 \
 	    bash -c "exec mqrecv -t 0 '$q' >'$BATS_TEST_TMPDIR/out'"
 	[ "$status" -eq 0 ]

@@ -300,10 +300,10 @@ count() {
 	mkq "$q"
 	seq 5 >"$BATS_TEST_TMPDIR/in"
 	# -P: only the reads of standard input, not the dynamic loader's.
-	run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/in" \
+	ASAN_OPTIONS=detect_leaks=0 run strace -qq -o /dev/null -P "$BATS_TEST_TMPDIR/in" \
 	    -e inject=read:error=EAGAIN:when=1 mqsend "$q" <"$BATS_TEST_TMPDIR/in"
 	[ "$status" -eq 0 ]
-	run bash -c "seq 6 8 | strace -qq -o /dev/null \
+	ASAN_OPTIONS=detect_leaks=0 run bash -c "seq 6 8 | strace -qq -o /dev/null \
 	    -e inject=mq_timedsend:error=EAGAIN:when=2 \
 	    -e inject=mq_timedsend:error=EINTR:when=3 mqsend '$q'"
 	[ "$status" -eq 0 ]
