@@ -65,6 +65,19 @@ holds() {
 	assert_status_msg 124 '^$'
 }
 
+@test "waiting on an empty queue costs little CPU (System V polls)" {
+	mkq "$q"
+	mkq "$k"
+	for queue in "$q" "$k"; do
+		TIMEFORMAT='%3U %3S'
+		{ time mqrecv -t 1 "$queue"; } 2>"$BATS_TEST_TMPDIR/cpu" || :
+		read -r user sys <"$BATS_TEST_TMPDIR/cpu"
+		echo "$queue: ${user}s user ${sys}s system in 1s" >&3
+		# A busy loop would take about a second of CPU.
+		awk -v u="$user" -v s="$sys" 'BEGIN { exit !(u + s < 0.3) }'
+	done
+}
+
 @test "-t is the wait for the next message: exit 0 when some came" {
 	mkq "$k"
 	mqsend "$k" one
@@ -134,6 +147,7 @@ holds() {
 	assert_status_msg 1 "no such message queue"
 	mkq "$k"
 	run mqrecv --unlink -t 0 "$k"
+	[ "$status" -eq 124 ]
 	run mqrecv --stat "$k"
 	assert_status_msg 1 "no such message queue"
 }
