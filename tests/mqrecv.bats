@@ -315,6 +315,17 @@ stop_midstream() {
 	grep -q "mqrecv: $k: the queue was removed" "$BATS_TEST_TMPDIR/err"
 }
 
+@test "System V: a message longer than kernel.msgmax is now still arrives" {
+	require_root
+	# In a private IPC namespace, whose msgmax we may lower.
+	run unshare -i bash -c "
+	    mqsend -c '$k' \"\$(printf 'y%.0s' {1..5000})\" </dev/null &&
+	    echo 100 >/proc/sys/kernel/msgmax &&
+	    mqrecv -t 0 '$k' | wc -c"
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 5001 ]
+}
+
 @test "bad input: exit 2 with a message, nothing created or received" {
 	mkq "$k"
 	mqsend "$k" keep

@@ -257,6 +257,18 @@ hold(const char *data, size_t len, long prio)
 	need = plen + len + 1;
 	if (pending.n == BATCH_MESSAGES || pending.size - pending.len < need)
 		deliver();
+	if (need > pending.size) {
+		/* A System V message longer than kernel.msgmax is now. */
+		char *p = realloc(pending.buf, need);
+		if (!p) {
+			int e = errno;
+			msgq_send(&queue, data, len, prio, NULL);
+			errno = e;
+			err(EXIT_FAIL, "%s", queue.text);
+		}
+		pending.buf = p;
+		pending.size = need;
+	}
 	h = &pending.msgs[pending.n++];
 	memcpy(pending.buf + pending.len, prefix, plen);
 	h->off = pending.len + plen;
