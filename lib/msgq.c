@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "msgq.h"
+#include "parse.h"
 
 #define MQ_SYSCTL "/proc/sys/fs/mqueue/"
 #define SYSV_SYSCTL "/proc/sys/kernel/"
@@ -239,6 +240,34 @@ sysv_open(struct msgq *q, const struct ipc_operand *op,
 	q->msgsize = (size_t)msgmax;
 	if (ds.msg_qbytes < q->msgsize)
 		q->msgsize = ds.msg_qbytes;
+}
+
+void
+msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
+    bool create, const char *max_messages, const char *message_size,
+    const char *mode)
+{
+	memset(c, 0, sizeof *c);
+	c->create = create;
+	c->mode = 0600;
+	if (!create && (max_messages || message_size || mode))
+		usage_error("--max-messages, --message-size and --mode need "
+		    "-c");
+	if (create && op->flavor == IPC_SYSV && op->by_id)
+		usage_error("-c: %s names an existing queue; create by key: "
+		    "or ftok:", op->text);
+	if (max_messages)
+		c->max_messages = (long)number_or_err("--max-messages",
+		    max_messages, 1, INT_MAX);
+	if (message_size) {
+		c->message_size = (long)size_or_err("--message-size",
+		    message_size, INT_MAX);
+		if (c->message_size == 0)
+			usage_error("--message-size: must be at least 1 byte: "
+			    "'%s'", message_size);
+	}
+	if (mode)
+		c->mode = mode_or_err("--mode", mode);
 }
 
 void

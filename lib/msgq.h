@@ -54,6 +54,16 @@ struct msgq {
 enum msgq_dir { MSGQ_SEND, MSGQ_RECEIVE };
 
 /*
+ * Fill C from the creation options as typed (-c, --max-messages,
+ * --message-size, --mode; NULL when absent) for the queue OP.  Exit 2 with
+ * a usage message on a bad value, on sizes or mode without -c, and on -c
+ * with an id: operand (only a key can create).
+ */
+void msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
+    bool create, const char *max_messages, const char *message_size,
+    const char *mode);
+
+/*
  * Open the queue OP for DIR, creating it as C says (C may be NULL).  On
  * failure print "prog: QUEUE: reason", naming the kernel limit involved,
  * and exit 1; nothing is left created.

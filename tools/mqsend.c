@@ -137,7 +137,7 @@ int
 main(int argc, const char **argv)
 {
 	struct ipc_operand op;
-	struct msgq_create create = { .mode = 0600 };
+	struct msgq_create create;
 	const char **messages;
 	const char *qarg;
 	int rc;
@@ -175,24 +175,8 @@ main(int argc, const char **argv)
 			    "System V (use -T)", qarg);
 		prio = opt_type ? type_or_err(opt_type) : 1;
 	}
-	if (!opt_create && (opt_max_messages || opt_message_size || opt_mode))
-		usage_error("--max-messages, --message-size and --mode need "
-		    "-c");
-	if (opt_create && op.flavor == IPC_SYSV && op.by_id)
-		usage_error("-c: %s names an existing queue; create by key: "
-		    "or ftok:", qarg);
-	create.create = opt_create;
-	if (opt_max_messages)
-		create.max_messages = (long)number_or_err("--max-messages",
-		    opt_max_messages, 1, INT_MAX);
-	if (opt_message_size)
-		create.message_size = (long)size_or_err("--message-size",
-		    opt_message_size, INT_MAX);
-	if (opt_message_size && create.message_size == 0)
-		usage_error("--message-size: must be at least 1 byte: '%s'",
-		    opt_message_size);
-	if (opt_mode)
-		create.mode = mode_or_err("--mode", opt_mode);
+	msgq_create_or_err(&create, &op, opt_create, opt_max_messages,
+	    opt_message_size, opt_mode);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
 	if (!messages && fcntl(STDIN_FILENO, F_GETFD) < 0)
