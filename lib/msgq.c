@@ -339,6 +339,20 @@ posix_wait_room(struct msgq *q, const struct deadline *dl)
 	}
 }
 
+/* Make the POSIX descriptor blocking or not; a syscall only on a change. */
+static int
+posix_set_blocking(struct msgq *q, bool blocking)
+{
+	struct mq_attr attr = { .mq_flags = blocking ? 0 : O_NONBLOCK };
+
+	if (q->blocking == blocking)
+		return 0;
+	if (mq_setattr(q->mqd, &attr, NULL) < 0)
+		return -1;
+	q->blocking = blocking;
+	return 0;
+}
+
 int
 msgq_send(struct msgq *q, const void *data, size_t len, long prio,
     const struct deadline *dl)
@@ -349,6 +363,10 @@ msgq_send(struct msgq *q, const void *data, size_t len, long prio,
 	if (len > q->msgsize)
 		return errno = EMSGSIZE, -1;
 	if (q->flavor == IPC_POSIX) {
+		/* Without a deadline the kernel's own wait is the cheapest:
+		 * one call per message, as the raw loop does. */
+		if (posix_set_blocking(q, forever) < 0)
+			return -1;
 		for (;;) {
 			if (mq_send(q->mqd, data, len, (unsigned)prio) == 0)
 				return 0;
@@ -388,6 +406,8 @@ msgq_receive(struct msgq *q, long type, const char **data, long *prio)
 
 	if (q->flavor == IPC_POSIX) {
 		unsigned p;
+		if (posix_set_blocking(q, false) < 0)
+			return -1;
 		do
 			n = mq_receive(q->mqd, q->buf, q->bufsize, &p);
 		while (n < 0 && errno == EINTR);

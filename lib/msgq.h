@@ -9,8 +9,9 @@
  * System V kernel.msgmax, msgmnb, msgmni).
  *
  * Messages carry a number beside their bytes: the POSIX priority or the
- * System V type ("prio" below).  Sending waits for room until a deadline;
- * receiving never waits: a caller that wants to wait polls msgq_fd() (POSIX
+ * System V type ("prio" below).  Sending waits for room until a deadline
+ * (without one, inside the kernel, as the raw loop does: signals the caller
+ * keeps blocked do not interrupt it); receiving never waits: a caller that wants to wait polls msgq_fd() (POSIX
  * queues are file descriptors) or, for System V, which has nothing to poll,
  * sleeps with a struct backoff between attempts.
  */
@@ -42,7 +43,8 @@ struct msgq_create {
 struct msgq {
 	const char *text;	/* the operand as typed, for messages */
 	enum ipc_flavor flavor;
-	mqd_t mqd;		/* POSIX, opened O_NONBLOCK */
+	mqd_t mqd;		/* POSIX */
+	bool blocking;		/* POSIX: mqd is not O_NONBLOCK now */
 	char name[MSGQ_NAME_MAX + 2];	/* POSIX: "/NAME" */
 	int msqid;		/* System V */
 	size_t msgsize;		/* largest message the queue takes */
