@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# Bash completion for mqrecv: options, then an existing queue.
+
+_ipcu_mqrecv() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	COMPREPLY=()
+	case $prev in
+	-n|--count|-t|--timeout|-T|--type|--max-messages|--message-size)
+		return 0 ;;
+	--mode)
+		COMPREPLY=($(compgen -W "0600 0640 0660 0644 0666" -- "$cur"))
+		return 0 ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-n --count -t --timeout -P
+		    --show-priority -T --type -0 --null -c --create --max-messages
+		    --message-size --mode --stat --unlink -h --help --usage -V
+		    --version" -- "$cur"))
+		return 0
+	fi
+	_ipcu_from _ipcu_posix_queues
+	_ipcu_from _ipcu_sysv msg
+}
+complete -F _ipcu_mqrecv mqrecv

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: MIT
+# Bash completion for mqsend: options, then queues (POSIX and System V).
+
+_ipcu_mqsend() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local i operands=0
+	COMPREPLY=()
+	case $prev in
+	-p|--priority|-T|--type|--max-messages|--message-size|-t|--timeout)
+		return 0 ;;
+	--mode)
+		COMPREPLY=($(compgen -W "0600 0640 0660 0644 0666" -- "$cur"))
+		return 0 ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-p --priority -T --type -c --create
+		    --max-messages --message-size --mode -t --timeout -0 --null
+		    --stat -h --help --usage -V --version" -- "$cur"))
+		return 0
+	fi
+	# Only the first operand is a queue; the others are messages.
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-p|--priority|-T|--type|--max-messages|--message-size|-t|--timeout|--mode)
+			((i++)) ;;
+		-*) ;;
+		*) ((operands++)) ;;
+		esac
+	done
+	((operands == 0)) || return 0
+	_ipcu_from _ipcu_posix_queues
+	_ipcu_from _ipcu_sysv msg
+}
+complete -F _ipcu_mqsend mqsend

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mqsend: send messages to a POSIX or System V message queue.
+ *
+ * Each MESSAGE operand, or else each record of standard input (a line, or
+ * with -0 a NUL-terminated string), becomes one message, sent as soon as
+ * it is complete.  Nothing is written to standard output except --stat's
+ * key=value lines.  Exit 0 when every message was sent, 1 when one could
+ * not be (too large, queue gone, I/O error: the ones before it stay sent),
+ * 2 on a usage error (nothing sent or created), 124 when -t expired on a
+ * full queue.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "diag.h"
+#include "ipcobj.h"
+#include "msgq.h"
+#include "parse.h"
+#include "records.h"
+
+static char *opt_priority;	/* -p: POSIX priority */
+static char *opt_type;		/* -T: System V message type */
+static int opt_create;		/* -c: create the queue if missing */
+static char *opt_max_messages;	/* --max-messages: capacity on creation */
+static char *opt_message_size;	/* --message-size: size on creation */
+static char *opt_mode;		/* --mode: permissions on creation */
+static char *opt_timeout;	/* -t: longest wait on a full queue */
+static int opt_null;		/* -0: records end in NUL, not newline */
+static int opt_stat;		/* --stat: print the queue's attributes */
+static int opt_version;		/* -V */
+
+static struct poptOption options[] = {
+	{ "priority", 'p', POPT_ARG_STRING, &opt_priority, 0,
+	  "POSIX message priority, 0-32767 (default 0)", "PRIO" },
+	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
+	  "System V message type, at least 1 (default 1)", "TYPE" },
+	{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
+	  "create the queue if it does not exist", NULL },
+	{ "max-messages", '\0', POPT_ARG_STRING, &opt_max_messages, 0,
+	  "capacity of a created queue", "N" },
+	{ "message-size", '\0', POPT_ARG_STRING, &opt_message_size, 0,
+	  "largest message of a created queue", "SIZE" },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of a created queue (default 0600)", "MODE" },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "wait at most DURATION for room in a full queue", "DURATION" },
+	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
+	  "records of standard input end in NUL, not newline", NULL },
+	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
+	  "print the queue's attributes as key=value lines at the end", NULL },
+	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0,
+	  "print the version and exit", NULL },
+	{ NULL, 'h', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 'h',
+	  "show this help message", NULL },
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
+
+/* File scope, like the state below, so that an exit(3) from anywhere
+ * leaves it reachable (no leak reports from LeakSanitizer). */
+static poptContext pc;			/* the parsed command line */
+static struct msgq queue;		/* the open queue */
+static long prio;			/* priority or type of every message */
+static struct timespec timeout;		/* -t as a duration */
+static unsigned long sent;		/* messages sent so far */
+static struct record_reader rr;		/* standard input's records */
+
+/* Send message number sent+1, or exit as ipcutils(7) says. */
+static void
+send_one(const char *data, size_t len)
+{
+	struct deadline dl;
+
+	deadline_start(&dl, opt_timeout ? &timeout : NULL);
+	if (msgq_send(&queue, data, len, prio, &dl) == 0) {
+		sent++;
+		return;
+	}
+	if (errno == EMSGSIZE)
+		errx(EXIT_FAIL, "%s: message %lu is %zu bytes; the queue takes "
+		    "at most %zu", queue.text, sent + 1, len, queue.msgsize);
+	if (errno == ETIMEDOUT) {
+		warnx("%s: message %lu not sent: the queue stayed full",
+		    queue.text, sent + 1);
+		exit(EXIT_TIMEOUT);
+	}
+	if (errno == EIDRM)
+		errx(EXIT_FAIL, "%s: the queue was removed", queue.text);
+	err(EXIT_FAIL, "%s: message %lu", queue.text, sent + 1);
+}
+
+/* Send every record of standard input. */
+static void
+send_stdin(void)
+{
+	const char *rec;
+	size_t len;
+	int rc;
+
+	if (record_reader_init(&rr, STDIN_FILENO, opt_null ? '\0' : '\n',
+	    queue.msgsize) < 0)
+		err(EXIT_FAIL, "standard input");
+	while ((rc = record_read(&rr, &rec, &len)) != 0) {
+		if (rc < 0 && errno == EMSGSIZE)
+			errx(EXIT_FAIL, "%s: message %lu is %zu bytes; the "
+			    "queue takes at most %zu", queue.text, sent + 1,
+			    len, queue.msgsize);
+		if (rc < 0)
+			err(EXIT_FAIL, "standard input");
+		send_one(rec, len);
+	}
+	record_reader_free(&rr);
+}
+
+/* Parse the System V type of -T: a positive number. */
+static long
+type_or_err(const char *s)
+{
+	uint64_t v;
+
+	if (parse_number(s, 10, 1, LONG_MAX, &v) < 0)
+		usage_error("-T: System V message type must be a number from 1 "
+		    "to %ld: '%s'", LONG_MAX, s);
+	return (long)v;
+}
+
+int
+main(int argc, const char **argv)
+{
+	struct ipc_operand op;
+	struct msgq_create create;
+	const char **messages;
+	const char *qarg;
+	int rc;
+
+	atexit(close_stdout);
+	pc = poptGetContext(NULL, argc, argv, options, 0);
+	poptSetOtherOptionHelp(pc, "[OPTION]... QUEUE [MESSAGE]...");
+	while ((rc = poptGetNextOpt(pc)) > 0) {
+		if (rc == 'h') {
+			poptPrintHelp(pc, stdout, 0);
+			exit(EXIT_OK);
+		}
+	}
+	if (rc < -1)
+		usage_error("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS),
+		    poptStrerror(rc));
+	if (opt_version)
+		print_version_and_exit();
+	qarg = poptGetArg(pc);
+	if (!qarg)
+		usage_error("missing QUEUE operand");
+	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &op);
+	messages = poptGetArgs(pc);
+
+	if (op.flavor == IPC_POSIX) {
+		if (opt_type)
+			usage_error("-T: types are for System V queues; %s is "
+			    "POSIX (use -p)", qarg);
+		if (opt_priority)
+			prio = (long)number_or_err("-p", opt_priority, 0,
+			    MSGQ_PRIO_MAX);
+	} else {
+		if (opt_priority)
+			usage_error("-p: priorities are for POSIX queues; %s is "
+			    "System V (use -T)", qarg);
+		prio = opt_type ? type_or_err(opt_type) : 1;
+	}
+	msgq_create_or_err(&create, &op, opt_create, opt_max_messages,
+	    opt_message_size, opt_mode);
+	if (opt_timeout)
+		timeout = duration_or_err("-t", opt_timeout);
+	if (!messages && fcntl(STDIN_FILENO, F_GETFD) < 0)
+		err(EXIT_FAIL, "standard input");
+
+	msgq_open_or_err(&queue, &op, MSGQ_SEND, &create);
+	if (messages)
+		for (; *messages; messages++)
+			send_one(*messages, strlen(*messages));
+	else
+		send_stdin();
+	if (opt_stat && msgq_print_stat(&queue, stdout) < 0)
+		err(EXIT_FAIL, "%s", queue.text);
+	msgq_close(&queue);
+	poptFreeContext(pc);
+	return EXIT_OK;
+}
