@@ -239,3 +239,21 @@ sysv_exists() { ipcs -s | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f
 	wait
 	[[ $(sort "$TMP/jobs" | tr '\n' ' ') == "job 1 job 2 job 3 job 4 job 5 " ]]
 }
+
+@test "man page EXAMPLES: a mutex, a signal, an atomic take" {
+	run semop -c -t 10 "$K" -- sh -c 'semop "$0" get' "$K"
+	assert_status_msg 0
+	[[ $output == 0 ]]
+	semop -c 0 "$P" wait > /dev/null && echo go > "$TMP/go" &
+	pid=$!
+	cleanup_kill "$pid"
+	wait_until test -e "/dev/shm/sem.$P"
+	semop "$P" post
+	wait "$pid"
+	[[ $(cat "$TMP/go") == go ]]
+	ipcrm -S "${K#key:}"
+	semop -c 3 --nsems 2 "$K"
+	semop "$K" 0:-2 1:-1
+	run semop "$K" get
+	[[ $output == "1 2" ]]
+}

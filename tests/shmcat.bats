@@ -307,4 +307,12 @@ sys.exit(p.wait())' "$@"
 	[[ $(stat -c %s "$TMP/snap.bin") -eq 64 ]]
 	run bash -c "shmcat -s 16 '$K' | od -A x -t x1z | head -1"
 	[[ $output == "000000 73 74 61 74 65 00"* ]]
+	run shmcat --stat "$K"
+	[[ $output == *"size=64"* ]]
+	# Fill a new 1 MiB System V segment from a file.
+	ipcrm -M "${K#key:}"
+	head -c 1000 /dev/urandom > "$TMP/table.bin"
+	shmcat -w -c -s 1M "$K" < "$TMP/table.bin"
+	[[ $(shmcat "$K" | wc -c) -eq 1048576 ]]
+	cmp <(shmcat -s 1000 "$K") "$TMP/table.bin"
 }
