@@ -257,3 +257,16 @@ sysv_exists() { ipcs -s | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f
 	run semop "$K" get
 	[[ $output == "1 2" ]]
 }
+
+@test "bash completion offers options, OPs and existing semaphores" {
+	semop -c "$P"
+	run bash -c "source '$IPCU_SRCDIR/completions/common.bash'
+		source '$IPCU_SRCDIR/completions/semop.bash'
+		COMP_WORDS=(semop '${P:0:9}'); COMP_CWORD=1; _ipcu_semop
+		echo \"\${COMPREPLY[*]}\"
+		COMP_WORDS=(semop -t 1 '$P' po); COMP_CWORD=4; _ipcu_semop
+		echo \"\${COMPREPLY[*]}\"
+		COMP_WORDS=(semop --no); COMP_CWORD=1; _ipcu_semop
+		echo \"\${COMPREPLY[*]}\""
+	[[ ${lines[0]} == *"$P"* && ${lines[1]} == post && ${lines[2]} == --no-fork ]]
+}

@@ -316,3 +316,14 @@ sys.exit(p.wait())' "$@"
 	[[ $(shmcat "$K" | wc -c) -eq 1048576 ]]
 	cmp <(shmcat -s 1000 "$K") "$TMP/table.bin"
 }
+
+@test "bash completion offers options and existing objects" {
+	printf x | shmcat -w -c "$N"
+	run bash -c "source '$IPCU_SRCDIR/completions/common.bash'
+		source '$IPCU_SRCDIR/completions/shmcat.bash'
+		COMP_WORDS=(shmcat '${N:0:10}'); COMP_CWORD=1; _ipcu_shmcat
+		echo \"\${COMPREPLY[*]}\"
+		COMP_WORDS=(shmcat --tru); COMP_CWORD=1; _ipcu_shmcat
+		echo \"\${COMPREPLY[*]}\""
+	[[ ${lines[0]} == *"$N"* && ${lines[1]} == --truncate ]]
+}
