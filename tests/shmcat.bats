@@ -329,3 +329,13 @@ sys.exit(p.wait())' "$@"
 		echo \"\${COMPREPLY[*]}\""
 	[[ ${lines[0]} == *"$N"* && ${lines[1]} == --truncate ]]
 }
+
+@test "like cat, a bad operand is reported and the others still copied" {
+	printf 'one\n' | shmcat -w -c "$N"
+	run shmcat "$N" "$N.missing" "$N"
+	assert_status_msg 1 "shmcat: $N.missing: no such object"
+	[[ $output == $'one\nshmcat: '"$N.missing"$': no such object\none' ]]
+	run bash -c "shmcat '$K' '$N' 2>/dev/null"
+	assert_status_msg 1
+	[[ $output == one ]]
+}

@@ -94,6 +94,16 @@ fail(const char *fmt, ...)
 	verr(EXIT_FAIL, fmt, ap);
 }
 
+/* Release the lock and exit 1, the reason already told. */
+static void __attribute__((noreturn))
+bail(void)
+{
+	if (lock_held)
+		ipc_sem_release(&lock, lock.op->flavor == IPC_SYSV);
+	lock_held = false;
+	exit(EXIT_FAIL);
+}
+
 /* As fail(), without errno. */
 static void __attribute__((noreturn, format(printf, 1, 2)))
 failx(const char *fmt, ...)
@@ -247,22 +257,20 @@ size_arg(const char *opt, const char *s)
 	return size_or_err(opt, s, (uint64_t)INT64_MAX);
 }
 
-/* Open the System V segment OP names; exit 1 if there is none. */
+/* Open the System V segment OP names and fill DS.  Return its id, or
+ * -1 after saying why not. */
 static int
 sysv_open(const struct ipc_operand *op, struct shmid_ds *ds)
 {
 	int id = op->by_id ? op->id : shmget(op->key, 0, 0);
 
-	if (id < 0 && errno == ENOENT)
-		failx("%s: no such segment", op->text);
-	if (id < 0)
-		fail("%s", op->text);
-	if (shmctl(id, IPC_STAT, ds) < 0) {
-		if (errno == EINVAL || errno == EIDRM)
-			failx("%s: no such segment", op->text);
-		fail("%s", op->text);
-	}
-	return id;
+	if (id >= 0 && shmctl(id, IPC_STAT, ds) == 0)
+		return id;
+	if (errno == ENOENT || errno == EINVAL || errno == EIDRM)
+		warnx("%s: no such segment", op->text);
+	else
+		warn("%s", op->text);
+	return -1;
 }
 
 /* Print a POSIX object's attributes as key=value lines. */
@@ -298,29 +306,39 @@ stat_sysv(int id, const struct shmid_ds *ds)
 	    (long long)ds->shm_dtime, (long long)ds->shm_ctime);
 }
 
-/* Clip the -o/-s window to an object of SIZE bytes; exit 1 when the
- * offset lies beyond its end.  Return the byte count to copy. */
-static uint64_t
-window(const char *what, uint64_t size, uint64_t off, uint64_t max)
+/* Clip the -o/-s window *MAX to an object of SIZE bytes.  Return
+ * false, after saying so, when the offset lies beyond its end. */
+static bool
+window(const char *what, uint64_t size, uint64_t off, uint64_t *max)
 {
-	if (off > size)
-		failx("%s: offset %llu is beyond the end (%llu bytes)", what,
+	if (off > size) {
+		warnx("%s: offset %llu is beyond the end (%llu bytes)", what,
 		    (unsigned long long)off, (unsigned long long)size);
-	return size - off < max ? size - off : max;
+		return false;
+	}
+	if (size - off < *max)
+		*max = size - off;
+	return true;
 }
 
-/* Copy the POSIX object OP to OUT (or print its attributes). */
-static void
+/* Copy the POSIX object OP to OUT (or print its attributes).  Return
+ * false, after saying why, when this object cannot be read; write errors
+ * end the program. */
+static bool
 read_posix(const struct ipc_operand *op, uint64_t off, uint64_t max,
     int out)
 {
 	int fd = shm_open(op->name, O_RDONLY, 0);
 	struct stat st;
 
-	if (fd < 0 && errno == ENOENT)
-		failx("%s: no such object", op->text);
-	if (fd < 0)
-		fail("%s", op->text);
+	if (fd < 0 && errno == ENOENT) {
+		warnx("%s: no such object", op->text);
+		return false;
+	}
+	if (fd < 0) {
+		warn("%s", op->text);
+		return false;
+	}
 	if (opt_stat) {
 		stat_posix(op, fd);
 	} else {
@@ -328,33 +346,45 @@ read_posix(const struct ipc_operand *op, uint64_t off, uint64_t max,
 
 		if (fstat(fd, &st) < 0)
 			fail("%s", op->text);
-		max = window(op->text, (uint64_t)st.st_size, off, max);
+		if (!window(op->text, (uint64_t)st.st_size, off, &max)) {
+			close(fd);
+			return false;
+		}
 		if (max > 0)
 			copy_fd(fd, &pos, max, out, choose_path(out, lock_held),
 			    "write error");
 	}
 	close(fd);
-	if (opt_unlink && shm_unlink(op->name) < 0)
-		fail("%s: unlink", op->text);
+	if (opt_unlink && shm_unlink(op->name) < 0) {
+		warn("%s: unlink", op->text);
+		return false;
+	}
+	return true;
 }
 
 /* Copy the System V segment OP to OUT from a read-only attachment,
- * dropping the pages behind us so memory use stays flat. */
-static void
+ * dropping the pages behind us so memory use stays flat.  Return as
+ * read_posix() does. */
+static bool
 read_sysv(const struct ipc_operand *op, uint64_t off, uint64_t max, int out)
 {
 	struct shmid_ds ds;
 	int id = sysv_open(op, &ds);
 	char *map;
 
+	if (id < 0)
+		return false;
 	if (opt_stat) {
 		stat_sysv(id, &ds);
 	} else {
-		max = window(op->text, ds.shm_segsz, off, max);
+		if (!window(op->text, ds.shm_segsz, off, &max))
+			return false;
 		grow_pipe(out);
 		map = shmat(id, NULL, SHM_RDONLY);
-		if (map == (void *)-1)
-			fail("%s", op->text);
+		if (map == (void *)-1) {
+			warn("%s", op->text);
+			return false;
+		}
 		for (uint64_t done = 0; done < max;) {
 			size_t n = max - done > WINDOW ? WINDOW :
 			    (size_t)(max - done);
@@ -377,8 +407,11 @@ read_sysv(const struct ipc_operand *op, uint64_t off, uint64_t max, int out)
 		}
 		shmdt(map);
 	}
-	if (opt_unlink && shmctl(id, IPC_RMID, NULL) < 0)
-		fail("%s: unlink", op->text);
+	if (opt_unlink && shmctl(id, IPC_RMID, NULL) < 0) {
+		warn("%s: unlink", op->text);
+		return false;
+	}
+	return true;
 }
 
 /* Copy standard input into the POSIX object OP at OFF. */
@@ -448,8 +481,8 @@ write_sysv(const struct ipc_operand *op, uint64_t off, mode_t mode,
 			fail("%s: create %llu bytes", op->text,
 			    (unsigned long long)size);
 	}
-	if (id < 0)
-		id = sysv_open(op, &ds);
+	if (id < 0 && (id = sysv_open(op, &ds)) < 0)
+		bail();
 	if (shmctl(id, IPC_STAT, &ds) < 0)
 		fail("%s", op->text);
 	if (off > ds.shm_segsz)
@@ -564,7 +597,7 @@ main(int argc, const char **argv)
 	mode_t mode = 0600;
 	const char **args;
 	size_t n = 0;
-	int rc;
+	int rc, status = EXIT_OK;
 
 	atexit(close_stdout);
 	poptContext ctx = poptGetContext(NULL, argc, argv, options, 0);
@@ -628,10 +661,10 @@ main(int argc, const char **argv)
 		if (strcmp(args[i], "-") == 0)
 			copy_fd(STDIN_FILENO, NULL, UINT64_MAX, STDOUT_FILENO,
 			    choose_path(STDOUT_FILENO, lock_held), "write error");
-		else if (ops[i].flavor == IPC_POSIX)
-			read_posix(&ops[i], off, max, STDOUT_FILENO);
-		else
-			read_sysv(&ops[i], off, max, STDOUT_FILENO);
+		else if (ops[i].flavor == IPC_POSIX ?
+		    !read_posix(&ops[i], off, max, STDOUT_FILENO) :
+		    !read_sysv(&ops[i], off, max, STDOUT_FILENO))
+			status = EXIT_FAIL;	/* go on with the next, as cat */
 	}
 	if (lock_held && ipc_sem_release(&lock, lock_op.flavor == IPC_SYSV) < 0)
 		err(EXIT_FAIL, "%s: release", lock_op.text);
@@ -640,5 +673,5 @@ main(int argc, const char **argv)
 		ipc_sem_close(&lock);
 	free(ops);
 	poptFreeContext(ctx);
-	return EXIT_OK;
+	return status;
 }
