@@ -3,6 +3,7 @@
 # semop: POSIX and System V semaphores, OPs, COMMAND mode, undo, timeouts.
 
 load lib/common
+bats_require_minimum_version 1.5.0
 
 setup() {
 	P=$(uniq_name semop)			# POSIX semaphore name
