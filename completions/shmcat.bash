@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# Bash completion for shmcat(1).
+_ipcu_shmcat() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	COMPREPLY=()
+	case $prev in
+	-L | --lock)
+		_ipcu_from _ipcu_posix_sems
+		_ipcu_from _ipcu_sysv sem
+		return ;;
+	-o | --offset | -s | --size | -t | --timeout | --mode)
+		return ;;
+	esac
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "-w --write -o --offset -s --size -c
+			--create --truncate --mode -L --lock -t --timeout --stat
+			--unlink -V --version -h --help --usage" -- "$cur"))
+		return
+	fi
+	_ipcu_from _ipcu_posix_shm
+	_ipcu_from _ipcu_sysv shm
+}
+complete -F _ipcu_shmcat shmcat
