@@ -33,11 +33,10 @@ setup() {
 			sed 's/.\x08//g' |
 			sed -n '/^SYNOPSIS/,/^[A-Z]/{/^ *'"$t"' /{s/^ *//;p;q}}')
 		# mdoc sets "..." apart from the argument it repeats.
-		# and "[OPTION...]" reads the same as "[OPTION]...".
-		synopsis=${synopsis// .../...}
-		synopsis=${synopsis//\[OPTION...\]/[OPTION]...}
+		# and "[ARG...]" reads the same as "[ARG]...".
+		synopsis=$(sed 's/ \.\.\./.../g; s/\[\([A-Z]*\)\.\.\.\]/[\1].../g' <<<"$synopsis")
 		usage=$("$t" --help | sed -n "s/^Usage: //p" | head -n 1)
-		usage=${usage//\[OPTION...\]/[OPTION]...}
+		usage=$(sed 's/\[\([A-Z]*\)\.\.\.\]/[\1].../g' <<<"$usage")
 		[[ -n $synopsis && $usage == "$synopsis" ]] ||
 			{ echo "$t: help '$usage' vs man '$synopsis'"; return 1; }
 	done
