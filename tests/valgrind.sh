@@ -11,7 +11,7 @@ set -u
 export LC_ALL=C
 tools=${IPCU_TOOLS:-mqsend mqrecv shmcat semop sigwaitfor sockcat rawping}
 if [[ $(id -u) -eq 0 && -z ${IPCU_VG_INNER:-} ]]; then
-	IPCU_VG_INNER=1 exec unshare -i "$0" "$@"
+	IPCU_VG_INNER=1 exec unshare -i bash "$0" "$@"
 fi
 command -v valgrind >/dev/null || { echo "check-valgrind: valgrind is not installed" >&2; exit 1; }
 if nm -D "$(command -v mqsend)" 2>/dev/null | grep -q __asan_init; then

@@ -201,11 +201,13 @@ choose_path(int out, bool locked)
  * Copy LEN bytes (UINT64_MAX: to the end) of IN from *OFF (NULL: IN's own
  * position, for streams) to OUT by PATH, falling back to a buffer when the
  * kernel refuses the path.  Stops early, quietly, at end of input: an
- * object shrunk under us.  Return bytes copied; errors exit via fail().
+ * object shrunk under us.  Return bytes copied; errors exit via fail(),
+ * naming OUT_WHAT when only writing can cause them (a full file system)
+ * and WHAT otherwise.
  */
 static uint64_t
 copy_fd(int in, off_t *off, uint64_t len, int out, enum path path,
-    const char *what)
+    const char *what, const char *out_what)
 {
 	uint64_t done = 0;
 	char *buf = NULL;
@@ -225,7 +227,7 @@ copy_fd(int in, off_t *off, uint64_t len, int out, enum path path,
 				want = BUF_SIZE;
 			n = off ? pread(in, buf, want, *off) : read(in, buf, want);
 			if (n > 0 && write_all(out, buf, (size_t)n) < 0)
-				fail("write error");
+				fail("%s", out_what);
 			if (n > 0 && off)
 				*off += n;
 		}
@@ -244,6 +246,8 @@ copy_fd(int in, off_t *off, uint64_t len, int out, enum path path,
 		    path == PATH_COPY ? POLLIN : POLLOUT))
 			continue;
 		free(buf);
+		if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG)
+			what = out_what;
 		fail("%s", what);
 	}
 	free(buf);
@@ -352,7 +356,7 @@ read_posix(const struct ipc_operand *op, uint64_t off, uint64_t max,
 		}
 		if (max > 0)
 			copy_fd(fd, &pos, max, out, choose_path(out, lock_held),
-			    "write error");
+			    "write error", "write error");
 	}
 	close(fd);
 	if (opt_unlink && shm_unlink(op->name) < 0) {
@@ -441,7 +445,7 @@ write_posix(const struct ipc_operand *op, uint64_t off, mode_t mode,
 		fail("%s", op->text);
 	/* Through the file position: sendfile(2) has no output offset. */
 	done = copy_fd(STDIN_FILENO, NULL, UINT64_MAX, fd, PATH_SPLICE,
-	    "standard input");
+	    "standard input", op->text);
 	if (opt_truncate && ftruncate(fd, (off_t)(off + done)) < 0)
 		fail("%s: truncate", op->text);
 	if (close(fd) < 0)
@@ -660,7 +664,8 @@ main(int argc, const char **argv)
 	for (size_t i = 0; !opt_write && i < n; i++) {
 		if (strcmp(args[i], "-") == 0)
 			copy_fd(STDIN_FILENO, NULL, UINT64_MAX, STDOUT_FILENO,
-			    choose_path(STDOUT_FILENO, lock_held), "write error");
+			    choose_path(STDOUT_FILENO, lock_held), "write error",
+			    "write error");
 		else if (ops[i].flavor == IPC_POSIX ?
 		    !read_posix(&ops[i], off, max, STDOUT_FILENO) :
 		    !read_sysv(&ops[i], off, max, STDOUT_FILENO))
