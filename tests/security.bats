@@ -1,0 +1,123 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Security properties across the tools: every kind of object a tool
+# creates is mode 0600 unless --mode asks otherwise, whatever the umask,
+# and an existing object is never widened; no tool runs a shell unless
+# told; rawping holds no capability once it runs.  (PIE, RELRO, BIND_NOW
+# and the stack protector are checked in tools.bats.)  System V objects
+# are made in a private IPC namespace where root, so `ipcs` shows only
+# ours.
+
+bats_require_minimum_version 1.5.0
+
+load lib/common
+
+setup() {
+	p=$(uniq_name hbsec)
+	k=$((0x4a000 + $$ % 4096))
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+}
+
+# Print the octal permissions of System V object KIND (q, m, s) with key $2.
+sysv_perms() {
+	ipcs -"$1" | awk -v key="$(printf '0x%08x' "$2")" '$1 == key { print $4 }'
+}
+
+# Create every kind of object with the tools, then print "kind mode" lines.
+# Runs in private IPC and mount namespaces with an mqueue mount, so the
+# POSIX queue's mode is read from the file system, not from the tool.
+modes_of_created() {
+	unshare -im bash -c '
+		set -e
+		umask "$1"; p=$2; k=$3; shift 3
+		mkdir -p /tmp/hbsec-mq.$$ && mount -t mqueue none /tmp/hbsec-mq.$$
+		mqsend -c "$@" "/$p" x
+		mqsend -c "$@" "key:$k" x
+		echo hi | shmcat -w -c "$@" "/$p"
+		echo hi | shmcat -w -c -s 4K "$@" "key:$k"
+		semop -c "$@" "/$p" get >/dev/null
+		semop -c "$@" "key:$k" get >/dev/null
+		echo "mq-posix $(stat -c %a /tmp/hbsec-mq.$$/$p)"
+		ipcs -q | awk -v key=$(printf "0x%08x" $k) "\$1 == key { print \"mq-sysv\", \$4 }"
+		echo "shm-posix $(stat -c %a /dev/shm/$p)"
+		ipcs -m | awk -v key=$(printf "0x%08x" $k) "\$1 == key { print \"shm-sysv\", \$4 }"
+		echo "sem-posix $(stat -c %a /dev/shm/sem.$p)"
+		ipcs -s | awk -v key=$(printf "0x%08x" $k) "\$1 == key { print \"sem-sysv\", \$4 }"
+		rm -f /dev/shm/$p /dev/shm/sem.$p
+		umount /tmp/hbsec-mq.$$; rmdir /tmp/hbsec-mq.$$' _ "$@"
+}
+
+@test "every kind of created object is 0600 by default, whatever the umask" {
+	require_root
+	local want=$'mq-posix 600\nmq-sysv 600\nshm-posix 600\nshm-sysv 600\nsem-posix 600\nsem-sysv 600'
+	cleanup_add rm -f "/dev/shm/$p" "/dev/shm/sem.$p"
+	run modes_of_created 000 "$p" "$k"
+	echo "$output"
+	[[ $status -eq 0 && $output == "$want" ]]
+	run modes_of_created 077 "$p" "$k"
+	[[ $status -eq 0 && $output == "$want" ]]
+}
+
+@test "--mode is obeyed for every kind of object" {
+	require_root
+	cleanup_add rm -f "/dev/shm/$p" "/dev/shm/sem.$p"
+	run modes_of_created 000 "$p" "$k" --mode=0640
+	echo "$output"
+	[[ $status -eq 0 && $output == $'mq-posix 640\nmq-sysv 640\nshm-posix 640\nshm-sysv 640\nsem-posix 640\nsem-sysv 640' ]]
+}
+
+@test "an existing object is never widened by -c --mode" {
+	cleanup_add rm -f "/dev/shm/$p" "/dev/shm/sem.$p"
+	cleanup_add mqrecv --unlink --stat "/$p"
+	mqsend -c "/$p" x
+	mqsend -c --mode=0666 "/$p" y
+	run mqrecv --stat "/$p"
+	[[ $output == *$'\nmode=0600'* ]]
+	echo hi | shmcat -w -c "/$p"
+	echo hi | shmcat -w -c --mode=0666 "/$p"
+	[[ $(stat -c %a "/dev/shm/$p") == 600 ]]
+	semop -c "/$p" get >/dev/null
+	semop -c --mode=0666 "/$p" get >/dev/null
+	[[ $(stat -c %a "/dev/shm/sem.$p") == 600 ]]
+	cleanup_add ipcrm -M "$k"
+	echo hi | shmcat -w -c -s 4K "key:$k"
+	echo hi | shmcat -w -c -s 4K --mode=0666 "key:$k"
+	[[ $(sysv_perms m "$k") == 600 ]]
+}
+
+@test "no tool runs a shell: semop -- COMMAND execs it directly" {
+	local k2=$((k + 1))
+	cleanup_add ipcrm -S "$k2"
+	cleanup_add semop --unlink "/$p" get
+	run strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/trace" \
+	    semop -c "key:$k2" -- true
+	[[ $status -eq 0 ]]
+	run strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/trace2" \
+	    semop -F "key:$k2" -- true
+	[[ $status -eq 0 ]]
+	run strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/trace3" \
+	    semop -c "/$p" -- true
+	[[ $status -eq 0 ]]
+	cat "$BATS_TEST_TMPDIR"/trace*
+	! grep -E 'execve\("[^"]*/(ba|da|z|k)?sh"' "$BATS_TEST_TMPDIR"/trace*
+	grep -q 'execve("[^"]*/true"' "$BATS_TEST_TMPDIR/trace"
+	# Shell syntax is a file name, not a command line.
+	cd "$BATS_TEST_TMPDIR"
+	run -127 semop "/$p" -- 'touch pwned; true'
+	[[ $status -eq 127 && ! -e pwned ]]
+}
+
+@test "rawping holds no capability once it runs (file capability, ordinary user)" {
+	require_root
+	cp "$(command -v rawping)" "$BATS_TEST_TMPDIR/rawping"
+	chmod 755 "$BATS_TEST_TMPDIR" "$BATS_TEST_TMPDIR/rawping"
+	setcap cap_net_raw+ep "$BATS_TEST_TMPDIR/rawping"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$BATS_TEST_TMPDIR/rawping" -c 50 -i 0.05 127.0.0.1 >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	cleanup_kill "$pid"
+	wait_until grep -q 'icmp_seq=2 ' "$BATS_TEST_TMPDIR/out"
+	grep -E '^Cap(Eff|Prm|Inh|Amb):' "/proc/$pid/status"
+	run grep -Ec '^Cap(Eff|Prm|Inh|Amb):[[:space:]]0+$' "/proc/$pid/status"
+	[[ $output == 4 ]]
+}
