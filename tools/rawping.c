@@ -249,21 +249,32 @@ print_target(const struct host *h)
 	out("\n");
 }
 
-/* Report probe K of H as lost (its timeout passed, or the run ended). */
+/*
+ * Report probe K of H as lost (its timeout passed, or the run ended): a
+ * JSON loss object; text shows losses only in the statistics, as ping.
+ */
 static void
 report_loss(const struct host *h, uint64_t k)
 {
-	if (opt_quiet)
+	if (opt_quiet || !opt_json)
 		return;
-	if (opt_json) {
-		json_begin("loss", h);
-		out(",\"seq\":%u,\"ts\":%.6f}\n", (unsigned)(uint16_t)(k + 1),
-		    (double)now_ns(CLOCK_REALTIME) / NS);
-	} else if (opt_report_lost) {
-		print_stamp(now_ns(CLOCK_REALTIME));
-		out("no answer yet for icmp_seq=%u", (unsigned)(uint16_t)(k + 1));
-		print_target(h);
-	}
+	json_begin("loss", h);
+	out(",\"seq\":%u,\"ts\":%.6f}\n", (unsigned)(uint16_t)(k + 1),
+	    (double)now_ns(CLOCK_REALTIME) / NS);
+}
+
+/*
+ * With -O in text mode, say that probe K of H has no answer yet: ping's
+ * line, printed as the next probe goes out, whatever -W says.
+ */
+static void
+report_no_answer(const struct host *h, uint64_t k)
+{
+	if (opt_quiet || opt_json || !opt_report_lost)
+		return;
+	print_stamp(now_ns(CLOCK_REALTIME));
+	out("no answer yet for icmp_seq=%u", (unsigned)(uint16_t)(k + 1));
+	print_target(h);
 }
 
 /* Report an error for probe SEQ of H: from FROM (NULL: a local error). */
@@ -710,6 +721,11 @@ send_probe(struct host *h, int64_t now)
 	    errno == EINTR)) {
 		h->next_send = now + FLOOD_WAIT_NS;	/* full: retry later */
 		return;
+	}
+	if (k > 0) {
+		struct slot *prev = &h->ring[(k - 1) % RING];
+		if (prev->k == k - 1 && prev->state != SLOT_ANSWERED)
+			report_no_answer(h, k - 1);
 	}
 	s->k = k;
 	s->tx_real = tx;
