@@ -398,6 +398,35 @@ no answer yet for icmp_seq=2" ]]
 	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
 }
 
+# Whether process $1 is blocked in write(2).
+in_write() {
+	local nr
+	read -r nr _ 2>/dev/null <"/proc/$1/syscall" && [[ $nr == 1 ]]
+}
+
+@test "rawping: SIGINT while a slow reader holds output back loses nothing" {
+	require_root
+	make_tmp
+	mkfifo "$tmp/fifo"
+	rawping -i 0 127.0.0.1 >"$tmp/fifo" 2>"$tmp/err" &
+	local pid=$! rfd rc=0
+	cleanup_kill "$pid"
+	exec {rfd}<"$tmp/fifo"
+	# The pipe fills: rawping waits in write(2) when the signals come, a
+	# second one (^C twice, or TERM after INT) when nothing of the write
+	# got through, so the write must be restarted, not fail with EINTR.
+	wait_until 10 in_write "$pid"
+	kill -INT "$pid"
+	wait_until in_write "$pid"
+	kill -TERM "$pid"
+	wait_until in_write "$pid"
+	cat <&"$rfd" >"$tmp/out"
+	exec {rfd}<&-
+	wait "$pid" || rc=$?
+	[[ $rc -eq 0 && ! -s $tmp/err ]] || { cat "$tmp/err"; false; }
+	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
+}
+
 @test "rawping: write errors: /dev/full and closed stdout exit 1" {
 	require_root
 	run bash -c 'rawping -c 1 127.0.0.1 >/dev/full'

@@ -1296,6 +1296,12 @@ main(int argc, char **argv)
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
+	/*
+	 * Restart a write(2) to a full pipe that a signal interrupts: else
+	 * stdio fails with EINTR and the statistics are lost.  ppoll(2), the
+	 * only wait the signals must end, is never restarted.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
