@@ -398,6 +398,19 @@ no answer yet for icmp_seq=2" ]]
 	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
 }
 
+@test "rawping: a hangup ignored at start (nohup) stays ignored" {
+	require_root
+	make_tmp
+	bash -c 'trap "" HUP; exec rawping -c 3 -i 0.3 127.0.0.1' >"$tmp/out" &
+	local pid=$! rc=0
+	cleanup_kill "$pid"
+	wait_until grep -q 'icmp_seq=1 ' "$tmp/out"
+	kill -HUP "$pid"
+	wait "$pid" || rc=$?
+	[[ $rc -eq 0 ]]
+	grep -q '^3 packets transmitted, 3 received' "$tmp/out"
+}
+
 # Whether process $1 is blocked in write(2).
 in_write() {
 	local nr

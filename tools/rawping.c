@@ -1194,7 +1194,7 @@ main(int argc, char **argv)
 	    { .fd = -1, .v6 = true } };
 	int errs[2] = { 0, 0 }, rc;
 	const char **args;
-	struct sigaction sa;
+	struct sigaction sa, old_hup;
 	poptContext pc;
 	size_t need;
 
@@ -1305,7 +1305,10 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* Under nohup(1) a hangup must not end the run. */
+	if (sigaction(SIGHUP, NULL, &old_hup) == 0 &&
+	    old_hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 
 	if (!opt_json)
 		for (size_t i = 0; i < nhosts; i++) {
