@@ -7,29 +7,28 @@
  * first, drops every privilege, and only then resolves names and sends.
  * Exit 0 when every host replied, 1 when some did not, 2 on a usage or
  * system error.
+ *
+ * This file holds the options, the probe bookkeeping and the main loop;
+ * rawping-socket.c opens the sockets and drops privilege, rawping-output.c
+ * prints ping's lines and the JSON objects.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <netdb.h>
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <linux/errqueue.h>
 #include <linux/icmp.h>
-#include <linux/net_tstamp.h>
 #include <poll.h>
 #include <popt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -38,6 +37,8 @@
 #include "diag.h"
 #include "icmp.h"
 #include "parse.h"
+#include "rawping-output.h"
+#include "rawping-socket.h"
 
 static char *count_arg;		/* -c: probes per host */
 static char *interval_arg;	/* -i: time between probes */
@@ -82,8 +83,7 @@ struct sock;
 
 /* A HOST operand with its own identifier, sequence and statistics. */
 struct host {
-	const char *name;		/* as the user typed it */
-	char addrstr[NI_MAXHOST];	/* numeric address */
+	struct out_host id;		/* name and numeric address */
 	struct sockaddr_storage addr;
 	socklen_t addrlen;
 	bool v6;
@@ -91,11 +91,9 @@ struct host {
 	uint16_t ident;			/* echo identifier (raw sockets) */
 	uint8_t *pkt;			/* the echo request, rewritten per probe */
 	size_t pktlen;
-	uint64_t ntx, nrx, ndup, nerr, ncksum;
+	struct out_stats st;		/* counts and round-trip times */
 	uint64_t resolved;		/* probes before this one are settled */
 	int64_t next_send;		/* CLOCK_MONOTONIC ns */
-	int64_t rtt_min, rtt_max;
-	double rtt_sum, rtt_sum2;	/* in ns and ns^2 */
 	struct slot ring[RING];
 };
 
@@ -122,7 +120,6 @@ static struct sock *socks;		/* raw4, raw6, then datagram sockets */
 static size_t nsocks;
 static volatile sig_atomic_t stop;
 static int64_t start_mono;
-static bool out_dirty;
 
 /* Receive buffers, allocated once. */
 static uint8_t *rxbuf;
@@ -162,154 +159,6 @@ ts_ns(struct timespec ts)
 	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
 }
 
-/* Flush standard output; on failure report and exit 1 as close_stdout. */
-static void
-flush_out(void)
-{
-	if (!out_dirty)
-		return;
-	out_dirty = false;
-	if (fflush(stdout) != 0) {
-		warn("write error");
-		_exit(EXIT_FAIL);
-	}
-}
-
-/* printf to standard output, remembering that a flush is due. */
-static void __attribute__((format(printf, 1, 2)))
-out(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	out_dirty = true;
-}
-
-/* Write S as a JSON string, quoted and escaped. */
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-	out_dirty = true;
-}
-
-/* Start a JSON object of TYPE for host H: {"type":..,"host":..,"addr":.. */
-static void
-json_begin(const char *type, const struct host *h)
-{
-	out("{\"type\":\"%s\",\"host\":", type);
-	json_str(h->name);
-	out(",\"addr\":");
-	json_str(h->addrstr);
-}
-
-/* Print the -D stamp for wall-clock time T (ns), in text mode. */
-static void
-print_stamp(int64_t t)
-{
-	if (opt_stamp && !opt_json)
-		out("[%lld.%06lld] ", (long long)(t / NS),
-		    (long long)(t % NS / 1000));
-}
-
-/* Print an RTT of NS nanoseconds as ping does: 3 significant decimals. */
-static void
-print_rtt(int64_t ns)
-{
-	long long us = ns / 1000;
-
-	if (us >= 100000 - 50)
-		out("%lld", (us + 500) / 1000);
-	else if (us >= 10000 - 5)
-		out("%lld.%01lld", (us + 50) / 1000, (us + 50) % 1000 / 100);
-	else if (us >= 1000)
-		out("%lld.%02lld", (us + 5) / 1000, (us + 5) % 1000 / 10);
-	else
-		out("%lld.%03lld", us / 1000, us % 1000);
-}
-
-/* With several hosts, name the target on lines that do not show it. */
-static void
-print_target(const struct host *h)
-{
-	if (nhosts > 1)
-		out(" (probe to %s)", h->addrstr);
-	out("\n");
-}
-
-/*
- * Report probe K of H as lost (its timeout passed, or the run ended): a
- * JSON loss object; text shows losses only in the statistics, as ping.
- */
-static void
-report_loss(const struct host *h, uint64_t k)
-{
-	if (opt_quiet || !opt_json)
-		return;
-	json_begin("loss", h);
-	out(",\"seq\":%u,\"ts\":%.6f}\n", (unsigned)(uint16_t)(k + 1),
-	    (double)now_ns(CLOCK_REALTIME) / NS);
-}
-
-/*
- * With -O in text mode, say that probe K of H has no answer yet: ping's
- * line, printed as the next probe goes out, whatever -W says.
- */
-static void
-report_no_answer(const struct host *h, uint64_t k)
-{
-	if (opt_quiet || opt_json || !opt_report_lost)
-		return;
-	print_stamp(now_ns(CLOCK_REALTIME));
-	out("no answer yet for icmp_seq=%u", (unsigned)(uint16_t)(k + 1));
-	print_target(h);
-}
-
-/* Report an error for probe SEQ of H: from FROM (NULL: a local error). */
-static void
-report_error(const struct host *h, unsigned seq, const char *from,
-    int type, int code, const char *text)
-{
-	int64_t t = now_ns(CLOCK_REALTIME);
-
-	if (opt_quiet)
-		return;
-	if (opt_json) {
-		json_begin("error", h);
-		out(",\"seq\":%u,\"from\":", seq);
-		if (from)
-			json_str(from);
-		else
-			out("null");
-		if (type >= 0)
-			out(",\"icmp_type\":%d,\"icmp_code\":%d", type, code);
-		else
-			out(",\"icmp_type\":null,\"icmp_code\":null");
-		out(",\"error\":");
-		json_str(text);
-		out(",\"ts\":%.6f}\n", (double)t / NS);
-		return;
-	}
-	print_stamp(t);
-	if (from)
-		out("From %s icmp_seq=%u %s", from, seq, text);
-	else
-		out("local error: icmp_seq=%u: %s", seq, text);
-	print_target(h);
-}
-
 /* Find the slot of H's probe with 16-bit sequence SEQ, or NULL. */
 static struct slot *
 find_slot(struct host *h, uint16_t seq)
@@ -317,9 +166,9 @@ find_slot(struct host *h, uint16_t seq)
 	uint64_t last, k;
 	struct slot *s;
 
-	if (h->ntx == 0)
+	if (h->st.ntx == 0)
 		return NULL;
-	last = h->ntx - 1;
+	last = h->st.ntx - 1;
 	k = last - ((last - ((uint64_t)seq - 1)) & 0xffff);
 	if (k > last || last - k >= RING)
 		return NULL;
@@ -369,7 +218,7 @@ static void
 settle(struct host *h, struct slot *s, enum slot_state state)
 {
 	s->state = (uint8_t)state;
-	if (s->k == h->ntx - 1 && interval_ns == 0)
+	if (s->k == h->st.ntx - 1 && interval_ns == 0)
 		h->next_send = 0;	/* flood: the next probe may go now */
 }
 
@@ -379,79 +228,44 @@ handle_reply(struct host *h, const struct icmp_msg *m, int64_t rx, int ttl_in,
     const struct sockaddr_storage *from, socklen_t fromlen, bool trunc)
 {
 	char fbuf[NI_MAXHOST];
-	const char *fromstr = h->addrstr;
 	struct slot *s = find_slot(h, m->seq);
-	bool dup, other;
-	int64_t rtt;
-	long bad = -1;
+	struct out_reply r = { .seq = m->seq, .from = h->id.addr,
+	    .bytes = m->icmp_len, .ttl = ttl_in, .rx = rx,
+	    .cksum_bad = m->cksum_bad };
 	size_t n;
 
 	if (!s || s->state == SLOT_DONE)
 		return;		/* not ours any more: lost, or very old */
-	dup = s->state == SLOT_ANSWERED;
-	rtt = rx - (s->tx_kern ? s->tx_kern : s->tx_real);
-	if (rtt < 0)
-		rtt = 0;	/* the wall clock stepped back */
-	if (dup) {
-		h->ndup++;
+	r.dup = s->state == SLOT_ANSWERED;
+	r.rtt = rx - (s->tx_kern ? s->tx_kern : s->tx_real);
+	if (r.rtt < 0)
+		r.rtt = 0;	/* the wall clock stepped back */
+	if (r.dup) {
+		h->st.ndup++;
 	} else {
-		h->nrx++;
+		h->st.nrx++;
 		if (m->cksum_bad)
-			h->ncksum++;
-		if (h->nrx == 1 || rtt < h->rtt_min)
-			h->rtt_min = rtt;
-		if (rtt > h->rtt_max)
-			h->rtt_max = rtt;
-		h->rtt_sum += (double)rtt;
-		h->rtt_sum2 += (double)rtt * (double)rtt;
+			h->st.ncksum++;
+		if (h->st.nrx == 1 || r.rtt < h->st.rtt_min)
+			h->st.rtt_min = r.rtt;
+		if (r.rtt > h->st.rtt_max)
+			h->st.rtt_max = r.rtt;
+		h->st.rtt_sum += (double)r.rtt;
+		h->st.rtt_sum2 += (double)r.rtt * (double)r.rtt;
 		settle(h, s, SLOT_ANSWERED);
 	}
 	if (opt_quiet)
-		return;
+		return;		/* a flood -q need not look at the bytes */
 	n = m->payload_len < datalen ? m->payload_len : datalen;
-	bad = icmp_payload_check(m->payload, n);
-	trunc = trunc || m->payload_len < datalen;
-	other = !same_addr(h, from);
-	if (other)
-		fromstr = addr_string((const struct sockaddr *)from, fromlen,
+	r.bad = icmp_payload_check(m->payload, n);
+	if (r.bad >= 0)
+		r.bad_byte = m->payload[r.bad];
+	r.truncated = trunc || m->payload_len < datalen;
+	r.other = !same_addr(h, from);
+	if (r.other)
+		r.from = addr_string((const struct sockaddr *)from, fromlen,
 		    fbuf);
-	if (opt_json) {
-		json_begin("reply", h);
-		out(",\"seq\":%u,\"from\":", m->seq);
-		json_str(fromstr);
-		out(",\"bytes\":%zu,\"ttl\":", m->icmp_len);
-		if (ttl_in >= 0)
-			out("%d", ttl_in);
-		else
-			out("null");
-		out(",\"time_ms\":%.3f,\"dup\":%s,\"bad_checksum\":%s,"
-		    "\"bad_data\":%s,\"truncated\":%s,"
-		    "\"different_address\":%s,\"ts\":%.6f}\n",
-		    (double)rtt / 1e6, dup ? "true" : "false",
-		    m->cksum_bad ? "true" : "false",
-		    bad >= 0 ? "true" : "false", trunc ? "true" : "false",
-		    other ? "true" : "false", (double)rx / NS);
-		return;
-	}
-	print_stamp(rx);
-	out("%zu bytes from %s: icmp_seq=%u", m->icmp_len, fromstr, m->seq);
-	if (ttl_in >= 0)
-		out(" ttl=%d", ttl_in);
-	out(" time=");
-	print_rtt(rtt);
-	out(" ms");
-	if (dup)
-		out(" (DUP!)");
-	if (m->cksum_bad)
-		out(" (BAD CHECKSUM!)");
-	if (trunc)
-		out(" (truncated)");
-	if (other)
-		out(" (DIFFERENT ADDRESS!)");
-	out("\n");
-	if (bad >= 0)
-		out("wrong data byte #%ld should be 0x%x but was 0x%x\n", bad,
-		    icmp_pattern((size_t)bad), m->payload[bad]);
+	output_reply(&h->id, &r);
 }
 
 /* Handle ICMP error M about probe SEQ of H, sent back by FROM. */
@@ -468,10 +282,10 @@ handle_error(struct host *h, const struct icmp_msg *m, const char *from)
 	if (!s)
 		return;
 	if (s->state == SLOT_PENDING && !advisory) {
-		h->nerr++;
+		h->st.nerr++;
 		settle(h, s, SLOT_DONE);
 	}
-	report_error(h, m->seq, from, m->type, m->code,
+	output_error(&h->id, m->seq, from, m->type, m->code,
 	    icmp_error_text(m, h->v6, text, sizeof text));
 }
 
@@ -621,10 +435,10 @@ drain_errqueue(struct sock *sk, int max)
 		} else {
 			struct slot *s = find_slot(h, m.seq);
 			if (s && s->state == SLOT_PENDING) {
-				h->nerr++;
+				h->st.nerr++;
 				settle(h, s, SLOT_DONE);
 			}
-			report_error(h, m.seq, NULL, -1, 0,
+			output_error(&h->id, m.seq, NULL, -1, 0,
 			    strerror((int)ee->ee_errno));
 		}
 	}
@@ -685,24 +499,32 @@ sending(const struct host *h)
 	if (count == 0)
 		return true;
 	if (deadline_ns >= 0)
-		return h->nrx < count;
-	return h->ntx < count;
+		return h->st.nrx < count;
+	return h->st.ntx < count;
 }
 
 /* Whether host H has nothing left to do. */
 static bool
 finished(const struct host *h)
 {
-	if (count && deadline_ns >= 0 && h->nrx >= count)
+	if (count && deadline_ns >= 0 && h->st.nrx >= count)
 		return true;
-	return !sending(h) && h->resolved == h->ntx;
+	return !sending(h) && h->resolved == h->st.ntx;
+}
+
+/* Whether host H passed: it replied, and with -w and -c, COUNT times. */
+static bool
+passed(const struct host *h)
+{
+	return h->st.nrx > 0 && !(deadline_ns >= 0 && count &&
+	    h->st.nrx < count);
 }
 
 /* Send the next probe of host H at monotonic time NOW. */
 static void
 send_probe(struct host *h, int64_t now)
 {
-	uint64_t k = h->ntx;
+	uint64_t k = h->st.ntx;
 	struct slot *s = &h->ring[k % RING];
 	uint16_t seq = (uint16_t)(k + 1);
 	int64_t tx;
@@ -710,7 +532,7 @@ send_probe(struct host *h, int64_t now)
 
 	if (s->state == SLOT_PENDING) {
 		/* The ring wrapped on a probe still unanswered. */
-		report_loss(h, s->k);
+		output_loss(&h->id, (uint16_t)(s->k + 1));
 		s->state = SLOT_DONE;
 	}
 	icmp_set_seq(h->pkt, h->v6, seq);
@@ -725,14 +547,14 @@ send_probe(struct host *h, int64_t now)
 	if (k > 0) {
 		struct slot *prev = &h->ring[(k - 1) % RING];
 		if (prev->k == k - 1 && prev->state != SLOT_ANSWERED)
-			report_no_answer(h, k - 1);
+			output_no_answer(&h->id, (uint16_t)k);
 	}
 	s->k = k;
 	s->tx_real = tx;
 	s->tx_kern = 0;
 	s->tx_mono = now;
 	s->state = SLOT_PENDING;
-	h->ntx++;
+	h->st.ntx++;
 	if (interval_ns == 0) {
 		h->next_send = now + FLOOD_WAIT_NS;
 	} else {
@@ -751,9 +573,9 @@ send_probe(struct host *h, int64_t now)
 	}
 	if (n < 0) {
 		int e = errno;
-		h->nerr++;
+		h->st.nerr++;
 		s->state = SLOT_DONE;
-		report_error(h, seq, NULL, -1, 0, strerror(e));
+		output_error(&h->id, seq, NULL, -1, 0, strerror(e));
 		if (h->sock->dgram)
 			drain_errqueue(h->sock, 0);
 	}
@@ -763,12 +585,12 @@ send_probe(struct host *h, int64_t now)
 static int64_t
 expire(struct host *h, int64_t now, bool all)
 {
-	while (h->resolved < h->ntx) {
+	while (h->resolved < h->st.ntx) {
 		struct slot *s = &h->ring[h->resolved % RING];
 		if (s->k == h->resolved && s->state == SLOT_PENDING) {
 			if (!all && now < s->tx_mono + timeout_ns)
 				return s->tx_mono + timeout_ns;
-			report_loss(h, s->k);
+			output_loss(&h->id, (uint16_t)(s->k + 1));
 			s->state = SLOT_DONE;
 		}
 		h->resolved++;
@@ -776,197 +598,16 @@ expire(struct host *h, int64_t now, bool all)
 	return INT64_MAX;
 }
 
-/* Print the statistics of host H in text or JSON; return 0 if it passed. */
-static int
-summary(const struct host *h, int64_t elapsed)
-{
-	double n = (double)h->nrx, avg = 0, mdev = 0;
-	double loss = h->ntx ? (double)(float)((double)(h->ntx - h->nrx) *
-	    100.0 / (double)h->ntx) : 0;
-	bool ok = h->nrx > 0 && !(deadline_ns >= 0 && count && h->nrx < count);
-
-	if (h->nrx) {
-		avg = h->rtt_sum / n;
-		mdev = h->rtt_sum2 / n - avg * avg;
-		mdev = mdev > 0 ? sqrt(mdev) : 0;
-	}
-	if (opt_json) {
-		json_begin("summary", h);
-		out(",\"transmitted\":%llu,\"received\":%llu,"
-		    "\"duplicates\":%llu,\"corrupted\":%llu,\"errors\":%llu,"
-		    "\"loss_pct\":%g,\"time_ms\":%lld,",
-		    (unsigned long long)h->ntx, (unsigned long long)h->nrx,
-		    (unsigned long long)h->ndup,
-		    (unsigned long long)h->ncksum,
-		    (unsigned long long)h->nerr, loss,
-		    (long long)(elapsed / 1000000));
-		if (h->nrx)
-			out("\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,"
-			    "\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f}\n",
-			    (double)h->rtt_min / 1e6, avg / 1e6,
-			    (double)h->rtt_max / 1e6, mdev / 1e6);
-		else
-			out("\"rtt_min_ms\":null,\"rtt_avg_ms\":null,"
-			    "\"rtt_max_ms\":null,\"rtt_mdev_ms\":null}\n");
-		return ok ? 0 : 1;
-	}
-	out("\n--- %s ping statistics ---\n", h->name);
-	out("%llu packets transmitted, %llu received",
-	    (unsigned long long)h->ntx, (unsigned long long)h->nrx);
-	if (h->ndup)
-		out(", +%llu duplicates", (unsigned long long)h->ndup);
-	if (h->ncksum)
-		out(", +%llu corrupted", (unsigned long long)h->ncksum);
-	if (h->nerr)
-		out(", +%llu errors", (unsigned long long)h->nerr);
-	out(", %g%% packet loss, time %lldms\n", loss,
-	    (long long)(elapsed / 1000000));
-	if (h->nrx) {
-		/* Whole microseconds, truncated, as ping prints them. */
-		long long us[4] = { h->rtt_min / 1000, (long long)(avg / 1000),
-		    h->rtt_max / 1000, (long long)(mdev / 1000) };
-		out("rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/"
-		    "%lld.%03lld/%lld.%03lld ms\n", us[0] / 1000, us[0] % 1000,
-		    us[1] / 1000, us[1] % 1000, us[2] / 1000, us[2] % 1000,
-		    us[3] / 1000, us[3] % 1000);
-	}
-	return ok ? 0 : 1;
-}
-
-/* Try to open an ICMP socket of family V6; set *DGRAM; -1 with errno. */
-static int
-open_icmp(bool v6, bool *dgram)
-{
-	int fam = v6 ? AF_INET6 : AF_INET;
-	int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
-	int fd, e;
-
-	*dgram = false;
-	fd = socket(fam, SOCK_RAW | SOCK_CLOEXEC, proto);
-	if (fd >= 0 || (errno != EPERM && errno != EACCES))
-		return fd;
-	e = errno;
-	fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, proto);
-	if (fd >= 0) {
-		*dgram = true;
-		return fd;
-	}
-	if (errno == EACCES || errno == EPERM)
-		errno = e;
-	return -1;
-}
-
-/* Explain, and exit 2, why no socket of family V6 could be opened. */
-static void __attribute__((noreturn))
-no_socket(const char *host, bool v6, int e)
-{
-	char range[64] = "unknown";
-	FILE *f;
-
-	if (e != EPERM && e != EACCES)
-		errx(EXIT_USAGE, "%s: cannot open an %s socket: %s", host,
-		    v6 ? "ICMPv6" : "ICMP", strerror(e));
-	f = fopen("/proc/sys/net/ipv4/ping_group_range", "re");
-	if (f) {
-		if (fgets(range, sizeof range, f))
-			range[strcspn(range, "\n")] = '\0';
-		for (char *p = range; *p; p++)
-			if (*p == '\t')
-				*p = ' ';
-		fclose(f);
-	}
-	errx(EXIT_USAGE, "%s: cannot open an %s socket: a raw socket needs "
-	    "the capability CAP_NET_RAW (setcap cap_net_raw+ep on rawping) "
-	    "and a datagram socket needs group %lu inside "
-	    "net.ipv4.ping_group_range (now %s)", host,
-	    v6 ? "ICMPv6" : "ICMP", (unsigned long)getgid(), range);
-}
-
-/* Give up the real and effective ids and every capability for good. */
-static void
-drop_privileges(void)
-{
-	gid_t g = getgid();
-	uid_t u = getuid();
-	cap_t none;
-
-	if (setresgid(g, g, g) != 0)
-		err(EXIT_USAGE, "cannot drop group privileges");
-	if (setresuid(u, u, u) != 0)
-		err(EXIT_USAGE, "cannot drop user privileges");
-	none = cap_init();
-	if (!none || cap_set_proc(none) != 0)
-		err(EXIT_USAGE, "cannot drop capabilities");
-	cap_free(none);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		err(EXIT_USAGE, "cannot set no_new_privs");
-}
-
-/* Set socket option NAME at LEVEL to the int V, or exit 2 naming WHAT. */
-static void
-setint(int fd, int level, int name, int v, const char *what)
-{
-	if (setsockopt(fd, level, name, &v, sizeof v) != 0)
-		err(EXIT_USAGE, "%s", what);
-}
-
-/* Configure socket SK: timestamps, filters, TTL, ancillary data. */
+/* Configure socket SK; outside floods, with the kernel's transmit times. */
 static void
 setup_socket(struct sock *sk)
 {
-	setint(sk->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
-	/*
-	 * The kernel's own send time, taken as the packet leaves for the
-	 * link, except in a flood: reading it costs a system call a probe.
-	 */
-	if (interval_ns != 0) {
-		int f = SOF_TIMESTAMPING_TX_SOFTWARE |
-		    SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
-		    SOF_TIMESTAMPING_OPT_TSONLY;
+	/* Reading transmit times costs a system call a probe: not in floods. */
+	if (setup_icmp_socket_or_err(sk->fd, sk->v6, sk->dgram, ttl,
+	    interval_ns != 0)) {
 		sk->txmap = calloc(RING, sizeof *sk->txmap);
 		if (!sk->txmap)
 			err(EXIT_USAGE, "allocating the timestamp map");
-		if (setsockopt(sk->fd, SOL_SOCKET, SO_TIMESTAMPING, &f,
-		    sizeof f) != 0) {
-			free(sk->txmap);	/* old kernel: user time */
-			sk->txmap = NULL;
-		}
-	}
-	if (sk->v6) {
-		setint(sk->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1,
-		    "IPV6_RECVHOPLIMIT");
-		if (ttl >= 0)
-			setint(sk->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl,
-			    "-t");
-		if (sk->dgram) {
-			setint(sk->fd, IPPROTO_IPV6, IPV6_RECVERR, 1,
-			    "IPV6_RECVERR");
-		} else {
-			struct icmp6_filter f;
-			ICMP6_FILTER_SETBLOCKALL(&f);
-			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &f);
-			if (setsockopt(sk->fd, IPPROTO_ICMPV6, ICMP6_FILTER,
-			    &f, sizeof f) != 0)
-				err(EXIT_USAGE, "ICMP6_FILTER");
-		}
-		return;
-	}
-	if (ttl >= 0)
-		setint(sk->fd, IPPROTO_IP, IP_TTL, ttl, "-t");
-	if (sk->dgram) {
-		setint(sk->fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL");
-		setint(sk->fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR");
-	} else {
-		struct icmp_filter f = { ~(uint32_t)(1U << ICMP_ECHOREPLY |
-		    1U << ICMP_DEST_UNREACH | 1U << ICMP_SOURCE_QUENCH |
-		    1U << ICMP_REDIRECT | 1U << ICMP_TIME_EXCEEDED |
-		    1U << ICMP_PARAMETERPROB) };
-		if (setsockopt(sk->fd, SOL_RAW, ICMP_FILTER, &f, sizeof f))
-			err(EXIT_USAGE, "ICMP_FILTER");
 	}
 }
 
@@ -978,11 +619,11 @@ resolve(struct host *h, int errs[2])
 	    .ai_socktype = SOCK_DGRAM }, *res, *ai;
 	int rc;
 
-	rc = getaddrinfo(h->name, NULL, &hints, &res);
+	rc = getaddrinfo(h->id.name, NULL, &hints, &res);
 	if (rc == EAI_SYSTEM)
-		err(EXIT_USAGE, "%s", h->name);
+		err(EXIT_USAGE, "%s", h->id.name);
 	if (rc != 0)
-		errx(EXIT_USAGE, "%s: %s", h->name, gai_strerror(rc));
+		errx(EXIT_USAGE, "%s: %s", h->id.name, gai_strerror(rc));
 	for (ai = res; ai; ai = ai->ai_next) {
 		int v6 = ai->ai_family == AF_INET6;
 		if ((ai->ai_family == AF_INET || v6) && socks[v6].fd >= 0 &&
@@ -992,13 +633,13 @@ resolve(struct host *h, int errs[2])
 	if (!ai) {
 		bool v6 = res->ai_family == AF_INET6;
 		freeaddrinfo(res);
-		no_socket(h->name, v6, errs[v6]);
+		no_icmp_socket_err(h->id.name, v6, errs[v6]);
 	}
 	h->v6 = ai->ai_family == AF_INET6;
 	memcpy(&h->addr, ai->ai_addr, ai->ai_addrlen);
 	h->addrlen = ai->ai_addrlen;
 	freeaddrinfo(res);
-	addr_string((struct sockaddr *)&h->addr, h->addrlen, h->addrstr);
+	addr_string((struct sockaddr *)&h->addr, h->addrlen, h->id.addr);
 }
 
 /* Give host H its socket: the shared raw one, or a datagram one of its own. */
@@ -1024,7 +665,7 @@ attach_socket(struct host *h)
 	h->sock->fd = socket(h->v6 ? AF_INET6 : AF_INET,
 	    SOCK_DGRAM | SOCK_CLOEXEC, h->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (h->sock->fd < 0)
-		no_socket(h->name, h->v6, errno);
+		no_icmp_socket_err(h->id.name, h->v6, errno);
 	setup_socket(h->sock);
 	nsocks++;
 }
@@ -1088,7 +729,7 @@ wait_packets(int64_t until)
 	ts.tv_nsec = (long)(left % NS);
 	for (size_t i = 0; i < nsocks; i++)
 		pfd[i] = (struct pollfd){ socks[i].fd, POLLIN, 0 };
-	flush_out();
+	output_flush();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
@@ -1147,9 +788,11 @@ run(void)
 	end = now_ns(CLOCK_MONOTONIC);
 	for (size_t i = 0; i < nhosts; i++)
 		expire(&hosts[i], end, true);
-	for (size_t i = 0; i < nhosts; i++)
-		status |= summary(&hosts[i], end - start_mono);
-	flush_out();
+	for (size_t i = 0; i < nhosts; i++) {
+		output_summary(&hosts[i].id, &hosts[i].st, end - start_mono);
+		status |= passed(&hosts[i]) ? 0 : 1;
+	}
+	output_flush();
 	return status;
 }
 
@@ -1222,11 +865,11 @@ main(int argc, char **argv)
 	for (int v6 = 0; v6 < 2; v6++) {
 		if (opt_family && opt_family != (v6 ? AF_INET6 : AF_INET))
 			continue;
-		raw[v6].fd = open_icmp(v6, &raw[v6].dgram);
+		raw[v6].fd = open_icmp_socket(v6, &raw[v6].dgram);
 		if (raw[v6].fd < 0)
 			errs[v6] = errno;
 	}
-	drop_privileges();
+	drop_privileges_or_err();
 
 	hosts = calloc(nhosts, sizeof *hosts);
 	socks = calloc(nhosts + 2, sizeof *socks);
@@ -1236,7 +879,7 @@ main(int argc, char **argv)
 	socks[1] = raw[1];
 	nsocks = 2;
 	for (size_t i = 0; i < nhosts; i++) {
-		hosts[i].name = args[i];
+		hosts[i].id.name = args[i];
 		resolve(&hosts[i], errs);
 	}
 	for (int v6 = 0; v6 < 2; v6++)
@@ -1310,18 +953,11 @@ main(int argc, char **argv)
 	    old_hup.sa_handler != SIG_IGN)
 		sigaction(SIGHUP, &sa, NULL);
 
-	if (!opt_json)
-		for (size_t i = 0; i < nhosts; i++) {
-			struct host *h = &hosts[i];
-			if (h->v6)
-				out("PING %s(%s) %zu data bytes\n", h->name,
-				    h->addrstr, datalen);
-			else
-				out("PING %s (%s) %zu(%zu) bytes of data.\n",
-				    h->name, h->addrstr, datalen,
-				    datalen + ICMP_HDR_LEN + 20);
-		}
-	flush_out();
+	output_init(opt_json, opt_quiet, opt_stamp, opt_report_lost,
+	    nhosts > 1);
+	for (size_t i = 0; i < nhosts; i++)
+		output_header(&hosts[i].id, hosts[i].v6, datalen);
+	output_flush();
 	start_mono = now_ns(CLOCK_MONOTONIC);
 	rc = run();
 	poptFreeContext(pc);
