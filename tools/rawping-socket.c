@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <linux/icmp.h>
 #include <linux/net_tstamp.h>
+#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,4 +147,12 @@ setup_icmp_socket_or_err(int fd, bool v6, bool dgram, int ttl,
 			err(EXIT_USAGE, "ICMP_FILTER");
 	}
 	return stamped;
+}
+
+const char *
+numeric_addr(const struct sockaddr *sa, socklen_t len, char *buf)
+{
+	if (getnameinfo(sa, len, buf, NI_MAXHOST, NULL, 0, NI_NUMERICHOST))
+		snprintf(buf, NI_MAXHOST, "?");
+	return buf;
 }

@@ -18,6 +18,7 @@
 #define RAWPING_SOCKET_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 
 /*
  * Open an ICMP (ICMPv6 if V6) socket: raw if permitted, else datagram;
@@ -43,5 +44,9 @@ void drop_privileges_or_err(void);
  */
 bool setup_icmp_socket_or_err(int fd, bool v6, bool dgram, int ttl,
     bool tx_stamps);
+
+/* Write the numeric form of address SA of LEN bytes into BUF of
+ * NI_MAXHOST bytes ("?" if it has none); return BUF. */
+const char *numeric_addr(const struct sockaddr *sa, socklen_t len, char *buf);
 
 #endif

@@ -8,19 +8,17 @@
  * Exit 0 when every host replied, 1 when some did not, 2 on a usage or
  * system error.
  *
- * This file holds the options, the probe bookkeeping and the main loop;
- * rawping-socket.c opens the sockets and drops privilege, rawping-output.c
- * prints ping's lines and the JSON objects.
+ * This file holds the options, sending and timing out probes, the main
+ * loop and main(); rawping-socket.c opens the sockets and drops privilege,
+ * rawping-recv.c takes apart what comes back, rawping-output.c prints
+ * ping's lines and the JSON objects; rawping.h has the state they share.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <linux/errqueue.h>
-#include <linux/icmp.h>
 #include <poll.h>
 #include <popt.h>
 #include <signal.h>
@@ -37,7 +35,9 @@
 #include "diag.h"
 #include "icmp.h"
 #include "parse.h"
+#include "rawping.h"
 #include "rawping-output.h"
+#include "rawping-recv.h"
 #include "rawping-socket.h"
 
 static char *count_arg;		/* -c: probes per host */
@@ -61,58 +61,7 @@ static int64_t deadline_ns = -1;	/* -1: none */
 static size_t datalen = 56;
 static int ttl = -1;
 
-#define NS 1000000000LL
-#define FLOOD_WAIT_NS 10000000LL	/* flood: resend after 10 ms unanswered */
-#define MIN_USER_INTERVAL_NS 2000000LL
-#define RING 4096			/* probes remembered per host */
-#define BATCH 16			/* messages per recvmmsg(2) */
-#define CTLLEN 256
-
-enum slot_state { SLOT_EMPTY, SLOT_PENDING, SLOT_ANSWERED, SLOT_DONE };
-
-/* One probe in flight or recently answered. */
-struct slot {
-	uint64_t k;		/* probe number, from 0 */
-	int64_t tx_real;	/* CLOCK_REALTIME ns just before sendto */
-	int64_t tx_kern;	/* the kernel's transmit timestamp, or 0 */
-	int64_t tx_mono;	/* CLOCK_MONOTONIC ns, for the timeout */
-	uint8_t state;
-};
-
-struct sock;
-
-/* A HOST operand with its own identifier, sequence and statistics. */
-struct host {
-	struct out_host id;		/* name and numeric address */
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	bool v6;
-	struct sock *sock;
-	uint16_t ident;			/* echo identifier (raw sockets) */
-	uint8_t *pkt;			/* the echo request, rewritten per probe */
-	size_t pktlen;
-	struct out_stats st;		/* counts and round-trip times */
-	uint64_t resolved;		/* probes before this one are settled */
-	int64_t next_send;		/* CLOCK_MONOTONIC ns */
-	struct slot ring[RING];
-};
-
-/* An ICMP socket: a shared raw one per family, or a datagram one per host. */
-struct sock {
-	int fd;
-	bool v6;
-	bool dgram;
-	struct host *owner;		/* datagram sockets only */
-	int nhosts;			/* hosts probed through it */
-	struct txref *txmap;		/* transmit timestamp keys, or NULL */
-	uint32_t txkey;			/* key of the next packet sent */
-};
-
-/* The probe a transmit timestamp key (SOF_TIMESTAMPING_OPT_ID) stands for. */
-struct txref {
-	struct host *h;
-	uint64_t k;
-};
+#define MIN_USER_INTERVAL_NS 2000000LL	/* below: root only, as ping */
 
 static struct host *hosts;
 static size_t nhosts;
@@ -121,373 +70,12 @@ static size_t nsocks;
 static volatile sig_atomic_t stop;
 static int64_t start_mono;
 
-/* Receive buffers, allocated once. */
-static uint8_t *rxbuf;
-static size_t rxbufsize;
-static struct mmsghdr rxmsg[BATCH];
-static struct iovec rxiov[BATCH];
-static struct sockaddr_storage rxfrom[BATCH];
-static union {
-	struct cmsghdr align;
-	uint8_t buf[CTLLEN];
-} rxctl[BATCH];
-
 /* Stop the run at the next chance: the signal handler. */
 static void
 on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* Read CLOCK (which always works on Linux) in nanoseconds. */
-static int64_t
-now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
-/* Nanoseconds in TS, saturating at a century. */
-static int64_t
-ts_ns(struct timespec ts)
-{
-	if (ts.tv_sec > 3155760000LL)
-		return 3155760000LL * NS;
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
-/* Find the slot of H's probe with 16-bit sequence SEQ, or NULL. */
-static struct slot *
-find_slot(struct host *h, uint16_t seq)
-{
-	uint64_t last, k;
-	struct slot *s;
-
-	if (h->st.ntx == 0)
-		return NULL;
-	last = h->st.ntx - 1;
-	k = last - ((last - ((uint64_t)seq - 1)) & 0xffff);
-	if (k > last || last - k >= RING)
-		return NULL;
-	s = &h->ring[k % RING];
-	return s->k == k && s->state != SLOT_EMPTY ? s : NULL;
-}
-
-/* Numeric form of address SA into BUF of NI_MAXHOST bytes. */
-static const char *
-addr_string(const struct sockaddr *sa, socklen_t len, char *buf)
-{
-	if (getnameinfo(sa, len, buf, NI_MAXHOST, NULL, 0, NI_NUMERICHOST))
-		snprintf(buf, NI_MAXHOST, "?");
-	return buf;
-}
-
-/* Whether SA carries the same address as host H. */
-static bool
-same_addr(const struct host *h, const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family != h->addr.ss_family)
-		return false;
-	if (h->v6)
-		return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
-		    &((const struct sockaddr_in6 *)&h->addr)->sin6_addr,
-		    16) == 0;
-	return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
-	    ((const struct sockaddr_in *)&h->addr)->sin_addr.s_addr;
-}
-
-/* Whether the quoted destination of error M is host H's address. */
-static bool
-error_for(const struct host *h, const struct icmp_msg *m)
-{
-	if (!m->have_dst)
-		return false;
-	if (h->v6)
-		return memcmp(m->dst,
-		    &((const struct sockaddr_in6 *)&h->addr)->sin6_addr,
-		    16) == 0;
-	return memcmp(m->dst,
-	    &((const struct sockaddr_in *)&h->addr)->sin_addr, 4) == 0;
-}
-
-/* Settle the probe of slot S of host H as answered or failed. */
-static void
-settle(struct host *h, struct slot *s, enum slot_state state)
-{
-	s->state = (uint8_t)state;
-	if (s->k == h->st.ntx - 1 && interval_ns == 0)
-		h->next_send = 0;	/* flood: the next probe may go now */
-}
-
-/* Handle echo reply M for host H, received at RX (realtime ns). */
-static void
-handle_reply(struct host *h, const struct icmp_msg *m, int64_t rx, int ttl_in,
-    const struct sockaddr_storage *from, socklen_t fromlen, bool trunc)
-{
-	char fbuf[NI_MAXHOST];
-	struct slot *s = find_slot(h, m->seq);
-	struct out_reply r = { .seq = m->seq, .from = h->id.addr,
-	    .bytes = m->icmp_len, .ttl = ttl_in, .rx = rx,
-	    .cksum_bad = m->cksum_bad };
-	size_t n;
-
-	if (!s || s->state == SLOT_DONE)
-		return;		/* not ours any more: lost, or very old */
-	r.dup = s->state == SLOT_ANSWERED;
-	r.rtt = rx - (s->tx_kern ? s->tx_kern : s->tx_real);
-	if (r.rtt < 0)
-		r.rtt = 0;	/* the wall clock stepped back */
-	if (r.dup) {
-		h->st.ndup++;
-	} else {
-		h->st.nrx++;
-		if (m->cksum_bad)
-			h->st.ncksum++;
-		if (h->st.nrx == 1 || r.rtt < h->st.rtt_min)
-			h->st.rtt_min = r.rtt;
-		if (r.rtt > h->st.rtt_max)
-			h->st.rtt_max = r.rtt;
-		h->st.rtt_sum += (double)r.rtt;
-		h->st.rtt_sum2 += (double)r.rtt * (double)r.rtt;
-		settle(h, s, SLOT_ANSWERED);
-	}
-	if (opt_quiet)
-		return;		/* a flood -q need not look at the bytes */
-	n = m->payload_len < datalen ? m->payload_len : datalen;
-	r.bad = icmp_payload_check(m->payload, n);
-	if (r.bad >= 0)
-		r.bad_byte = m->payload[r.bad];
-	r.truncated = trunc || m->payload_len < datalen;
-	r.other = !same_addr(h, from);
-	if (r.other)
-		r.from = addr_string((const struct sockaddr *)from, fromlen,
-		    fbuf);
-	output_reply(&h->id, &r);
-}
-
-/* Handle ICMP error M about probe SEQ of H, sent back by FROM. */
-static void
-handle_error(struct host *h, const struct icmp_msg *m, const char *from)
-{
-	struct slot *s = find_slot(h, m->seq);
-	char text[128];
-
-	/* A redirect or source quench is advice: the probe went on. */
-	bool advisory = !h->v6 && (m->type == ICMP_REDIRECT ||
-	    m->type == ICMP_SOURCE_QUENCH);
-
-	if (!s)
-		return;
-	if (s->state == SLOT_PENDING && !advisory) {
-		h->st.nerr++;
-		settle(h, s, SLOT_DONE);
-	}
-	output_error(&h->id, m->seq, from, m->type, m->code,
-	    icmp_error_text(m, h->v6, text, sizeof text));
-}
-
-/* The host of raw socket SK whose echo identifier is ID, or NULL. */
-static struct host *
-host_by_ident(const struct sock *sk, uint16_t id)
-{
-	for (size_t i = 0; i < nhosts; i++)
-		if (hosts[i].sock == sk && hosts[i].ident == id)
-			return &hosts[i];
-	return NULL;
-}
-
-/* Take apart one received message I of socket SK. */
-static void
-handle_message(struct sock *sk, int i, size_t len)
-{
-	struct msghdr *mh = &rxmsg[i].msg_hdr;
-	int64_t rx = -1;
-	int ttl_in = -1;
-	struct icmp_msg m;
-	struct host *h;
-	char from[NI_MAXHOST];
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SCM_TIMESTAMPNS) {
-			struct timespec ts;
-			memcpy(&ts, CMSG_DATA(c), sizeof ts);
-			rx = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-		} else if ((c->cmsg_level == IPPROTO_IP &&
-		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
-		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-			memcpy(&ttl_in, CMSG_DATA(c), sizeof ttl_in);
-		}
-	}
-	if (rx < 0)
-		rx = now_ns(CLOCK_REALTIME);
-	if (sk->v6)
-		icmp6_parse(mh->msg_iov->iov_base, len, &m);
-	else
-		icmp4_parse(mh->msg_iov->iov_base, len, !sk->dgram, &m);
-	if (m.ttl >= 0)
-		ttl_in = m.ttl;
-	if (m.kind == ICMPK_IGNORE)
-		return;
-	h = sk->dgram ? sk->owner : host_by_ident(sk, m.id);
-	if (!h)
-		return;
-	if (m.kind == ICMPK_REPLY) {
-		handle_reply(h, &m, rx, ttl_in, &rxfrom[i], mh->msg_namelen,
-		    (rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
-	} else if (error_for(h, &m)) {
-		handle_error(h, &m, addr_string((struct sockaddr *)&rxfrom[i],
-		    mh->msg_namelen, from));
-	}
-}
-
-/*
- * Give the probe that transmit key KEY of socket SK stands for the
- * kernel's send time T, if T is plausible for it (a key counted out of
- * step with the probes would give a time before the send or long after).
- */
-static void
-tx_stamp(struct sock *sk, uint32_t key, int64_t t)
-{
-	struct txref *r = &sk->txmap[key % RING];
-	struct slot *s;
-
-	if (!r->h)
-		return;
-	s = &r->h->ring[r->k % RING];
-	if (s->k == r->k && s->state != SLOT_EMPTY && t >= s->tx_real &&
-	    t - s->tx_real < FLOOD_WAIT_NS)
-		s->tx_kern = t;
-}
-
-/*
- * Read up to MAX messages (0: all) of the error queue of socket SK:
- * transmit timestamps, and on datagram sockets the ICMP errors about our
- * probes and local errors.
- */
-static void
-drain_errqueue(struct sock *sk, int max)
-{
-	struct host *h = sk->owner;
-	uint8_t data[576];
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CTLLEN];
-	} ctl;
-	struct sockaddr_storage from;
-	struct iovec iov = { data, sizeof data };
-	struct msghdr mh;
-	char fromstr[NI_MAXHOST];
-
-	for (int done = 0; max == 0 || done < max; done++) {
-		struct sock_extended_err *ee = NULL;
-		struct scm_timestamping *tss = NULL;
-		struct icmp_msg m;
-		ssize_t n;
-
-		memset(&mh, 0, sizeof mh);
-		mh.msg_name = &from;
-		mh.msg_namelen = sizeof from;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof ctl.buf;
-		n = recvmsg(sk->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
-		    c = CMSG_NXTHDR(&mh, c)) {
-			if ((c->cmsg_level == IPPROTO_IP &&
-			    c->cmsg_type == IP_RECVERR) ||
-			    (c->cmsg_level == IPPROTO_IPV6 &&
-			    c->cmsg_type == IPV6_RECVERR))
-				ee = (struct sock_extended_err *)CMSG_DATA(c);
-			else if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_TIMESTAMPING)
-				tss = (struct scm_timestamping *)CMSG_DATA(c);
-		}
-		if (!ee)
-			continue;
-		if (ee->ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
-			if (tss && sk->txmap)
-				tx_stamp(sk, ee->ee_data, ts_ns(tss->ts[0]));
-			continue;
-		}
-		memset(&m, 0, sizeof m);
-		if (!h || icmp_quoted_echo(data, (size_t)n, sk->v6, &m.id,
-		    &m.seq) < 0)
-			continue;
-		if (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
-		    ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
-			struct sockaddr *off = SO_EE_OFFENDER(ee);
-			m.type = ee->ee_type;
-			m.code = ee->ee_code;
-			m.info = ee->ee_info;
-			addr_string(off, sk->v6 ? sizeof(struct sockaddr_in6) :
-			    sizeof(struct sockaddr_in), fromstr);
-			handle_error(h, &m, fromstr);
-		} else {
-			struct slot *s = find_slot(h, m.seq);
-			if (s && s->state == SLOT_PENDING) {
-				h->st.nerr++;
-				settle(h, s, SLOT_DONE);
-			}
-			output_error(&h->id, m.seq, NULL, -1, 0,
-			    strerror((int)ee->ee_errno));
-		}
-	}
-}
-
-/*
- * Read a batch of what socket SK has ready; return how many messages came.
- * The main loop calls again while messages come, so one call is enough.
- */
-static int
-drain(struct sock *sk)
-{
-	/* A flood has one probe per host in flight: asking the kernel for
-	 * more would cost a second, empty look at the queue per reply. */
-	int vlen = interval_ns == 0 && sk->nhosts < BATCH ? sk->nhosts : BATCH;
-	int n;
-
-	if (vlen < 1)
-		vlen = 1;
-	for (int i = 0; i < vlen; i++) {
-		rxmsg[i].msg_hdr.msg_namelen = sizeof rxfrom[i];
-		rxmsg[i].msg_hdr.msg_controllen = CTLLEN;
-		rxmsg[i].msg_hdr.msg_flags = 0;
-	}
-	do {
-		if (vlen == 1) {
-			/* recvmsg(2) is the cheaper call for one message. */
-			ssize_t len = recvmsg(sk->fd, &rxmsg[0].msg_hdr,
-			    MSG_DONTWAIT);
-			n = len < 0 ? -1 : 1;
-			if (len >= 0)
-				rxmsg[0].msg_len = (unsigned)len;
-		} else {
-			n = recvmmsg(sk->fd, rxmsg, (unsigned)vlen,
-			    MSG_DONTWAIT, NULL);
-		}
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		if (!sk->dgram)
-			err(EXIT_USAGE, "receive");
-		/* A pending ICMP error on a datagram socket: details queued. */
-		drain_errqueue(sk, 0);
-		return 1;
-	}
-	for (int i = 0; i < n; i++)
-		handle_message(sk, i, rxmsg[i].msg_len);
-	return n;
 }
 
 /* Whether host H has probes left to send. */
@@ -569,7 +157,7 @@ send_probe(struct host *h, int64_t now)
 		/* On most links the transmit timestamp is queued by now. */
 		h->sock->txmap[h->sock->txkey++ % RING] =
 		    (struct txref){ h, k };
-		drain_errqueue(h->sock, 1);
+		recv_errqueue(h->sock, 1);
 	}
 	if (n < 0) {
 		int e = errno;
@@ -577,7 +165,7 @@ send_probe(struct host *h, int64_t now)
 		s->state = SLOT_DONE;
 		output_error(&h->id, seq, NULL, -1, 0, strerror(e));
 		if (h->sock->dgram)
-			drain_errqueue(h->sock, 0);
+			recv_errqueue(h->sock, 0);
 	}
 }
 
@@ -639,7 +227,7 @@ resolve(struct host *h, int errs[2])
 	memcpy(&h->addr, ai->ai_addr, ai->ai_addrlen);
 	h->addrlen = ai->ai_addrlen;
 	freeaddrinfo(res);
-	addr_string((struct sockaddr *)&h->addr, h->addrlen, h->id.addr);
+	numeric_addr((struct sockaddr *)&h->addr, h->addrlen, h->id.addr);
 }
 
 /* Give host H its socket: the shared raw one, or a datagram one of its own. */
@@ -742,9 +330,9 @@ wait_packets(int64_t until)
 		err(EXIT_USAGE, "poll");
 	for (size_t i = 0; n > 0 && i < nsocks; i++) {
 		if (pfd[i].revents & POLLERR)
-			drain_errqueue(&socks[i], 0);
+			recv_errqueue(&socks[i], 0);
 		if (pfd[i].revents)
-			drain(&socks[i]);
+			recv_drain(&socks[i]);
 	}
 }
 
@@ -781,7 +369,7 @@ run(void)
 		if (done)
 			break;
 		for (size_t i = 0; i < nsocks; i++)
-			got |= drain(&socks[i]) > 0;
+			got |= recv_drain(&socks[i]) > 0;
 		if (!got && next > now_ns(CLOCK_MONOTONIC))
 			wait_packets(next);
 	}
@@ -839,7 +427,6 @@ main(int argc, char **argv)
 	const char **args;
 	struct sigaction sa, old_hup;
 	poptContext pc;
-	size_t need;
 
 	atexit(close_stdout);
 	pc = poptGetContext(NULL, argc, (const char **)argv, options, 0);
@@ -924,19 +511,7 @@ main(int argc, char **argv)
 		nsocks = j;
 	}
 
-	need = ICMP_HDR_LEN + datalen + 60 + 64;
-	rxbufsize = need < 2048 ? 2048 : need;
-	rxbuf = malloc(rxbufsize * BATCH);
-	if (!rxbuf)
-		err(EXIT_USAGE, "allocating receive buffers");
-	for (int i = 0; i < BATCH; i++) {
-		rxiov[i] = (struct iovec){ rxbuf + rxbufsize * (size_t)i,
-		    rxbufsize };
-		rxmsg[i].msg_hdr = (struct msghdr){ .msg_name = &rxfrom[i],
-		    .msg_iov = &rxiov[i], .msg_iovlen = 1,
-		    .msg_control = rxctl[i].buf };
-	}
-
+	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	/*
