@@ -159,6 +159,22 @@ rtt min/avg/max/mdev = X ms"
 	[[ $status -eq 0 && $output != *false* ]]
 }
 
+@test "rawping: --json stays valid UTF-8 whatever bytes a host name has" {
+	require_root
+	make_tmp
+	# A Latin-1 name in a hosts file seen only by this mount namespace.
+	printf '127.0.0.1 caf\xe9-%s\n' "$RP" >"$tmp/hosts"
+	run unshare -m bash -c 'mount --bind "$1/hosts" /etc/hosts &&
+	    rawping --json -c 1 "$2"' _ "$tmp" "$(printf 'caf\xe9-%s' "$RP")"
+	assert_status_msg 0
+	run python3 -c '
+import json, sys
+for line in sys.stdin.buffer.read().decode("utf-8").splitlines():
+    print(json.loads(line)["host"])' <<<"$output"
+	[[ $status -eq 0 ]]
+	[[ ${lines[0]} == "caf"$'\xef\xbf\xbd'"-$RP" ]]
+}
+
 @test "rawping: a host across a veth pair and a router, IPv4 and IPv6" {
 	require_root
 	run nsx C rawping -c 2 -i 0.2 10.77.2.2 fd77:2::2
