@@ -375,6 +375,15 @@ no answer yet for icmp_seq=2" ]]
 	assert_status_msg 2 "rawping: 127.0.0.1: Address family"
 }
 
+@test "rawping: more HOSTs than echo identifiers is a usage error" {
+	require_root
+	local many
+	many=$(printf '127.0.0.1 %.0s' {1..65537})
+	# shellcheck disable=SC2086
+	run timeout 60 rawping -c 1 $many
+	assert_status_msg 2 "rawping: too many HOSTs: 65537; at most 65536"
+}
+
 @test "rawping: --help matches the man page synopsis; --version" {
 	run rawping --help
 	assert_status_msg 0 "Usage: rawping \[OPTION\]\.\.\. HOST\.\.\."

@@ -62,6 +62,7 @@ static size_t datalen = 56;
 static int ttl = -1;
 
 #define MIN_USER_INTERVAL_NS 2000000LL	/* below: root only, as ping */
+#define HOSTS_MAX 65536			/* 16-bit echo identifiers */
 
 static struct host *hosts;
 static size_t nhosts;
@@ -441,6 +442,10 @@ main(int argc, char **argv)
 		usage_error("no HOST given");
 	for (nhosts = 0; args[nhosts]; nhosts++)
 		;
+	/* Hosts sharing a raw socket need distinct echo identifiers. */
+	if (nhosts > HOSTS_MAX)
+		usage_error("too many HOSTs: %zu; at most %d", nhosts,
+		    HOSTS_MAX);
 	parse_values();
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
 		/* Nothing could be reported: fail before sending anything. */
