@@ -317,6 +317,32 @@ no answer yet for icmp_seq=2" ]]
 	assert_status_msg 2 "cannot flood; minimal interval allowed for user is 2ms"
 }
 
+# The line number in $tmp/trace of the first line matching ERE $1 (0: none).
+trace_line() {
+	grep -nE -m 1 -- "$1" "$tmp/trace" | cut -d: -f1 || echo 0
+}
+
+@test "rawping: raw sockets, then the privilege drop, then names and packets" {
+	require_root
+	make_tmp
+	run strace -f -o "$tmp/trace" -e trace=socket,setresgid,setresuid,capset,prctl,openat,sendto \
+	    rawping -c 1 localhost
+	assert_status_msg 0
+	local raw gid uid cap nnp hosts send
+	raw=$(trace_line 'socket\(AF_INET, SOCK_RAW')
+	gid=$(trace_line 'setresgid\(')
+	uid=$(trace_line 'setresuid\(')
+	cap=$(trace_line 'capset\(.*effective=0, permitted=0, inheritable=0')
+	nnp=$(trace_line 'prctl\(PR_SET_NO_NEW_PRIVS, 1')
+	hosts=$(trace_line 'openat\(.*"/etc/hosts"')
+	send=$(trace_line 'sendto\(')
+	echo "raw=$raw gid=$gid uid=$uid cap=$cap nnp=$nnp hosts=$hosts send=$send"
+	((raw > 0 && raw < gid && gid < uid && uid < cap && cap < nnp &&
+	    nnp < hosts && hosts < send))
+	# No raw socket is opened once the privileges are gone.
+	! tail -n "+$nnp" "$tmp/trace" | grep -q SOCK_RAW
+}
+
 @test "rawping: without privilege: datagram sockets, or what is missing" {
 	require_root
 	make_tmp
