@@ -49,7 +49,7 @@ static char *ttl_arg;		/* -t: IP time to live / hop limit */
 static int opt_family;		/* -4 or -6: AF_INET, AF_INET6, 0 any */
 static int opt_quiet;		/* -q: only the header and statistics */
 static int opt_stamp;		/* -D: wall-clock time before each line */
-static int opt_report_lost;	/* -O: a line for each unanswered probe */
+static int opt_report_lost;	/* -O: "no answer yet" as the next goes */
 static int opt_numeric;		/* -n: accepted; output is always numeric */
 static int opt_json;		/* --json: JSON Lines instead of text */
 
@@ -412,7 +412,7 @@ main(int argc, char **argv)
 		{ "timestamp", 'D', POPT_ARG_NONE, &opt_stamp, 0,
 		  "print the wall-clock time before each line", NULL },
 		{ "report-lost", 'O', POPT_ARG_NONE, &opt_report_lost, 0,
-		  "print a line for each probe that got no answer", NULL },
+		  "report a probe unanswered when the next goes out", NULL },
 		{ "numeric", 'n', POPT_ARG_NONE, &opt_numeric, 0,
 		  "numeric output (always so; for ping compatibility)", NULL },
 		{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
