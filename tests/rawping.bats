@@ -193,6 +193,8 @@ for line in sys.stdin.buffer.read().decode("utf-8").splitlines():
 	assert_status_msg 1
 	[[ $(grep '^no answer yet' <<<"$output") == "no answer yet for icmp_seq=1
 no answer yet for icmp_seq=2" ]]
+	# ping's time: up to the last probe, not the -W wait after it.
+	[[ $output =~ time\ ([0-9]+)ms && ${BASH_REMATCH[1]} -lt 1500 ]]
 	[[ $output == *"3 packets transmitted, 0 received, 100% packet loss"* ]]
 	[[ $output != *rtt* ]]
 	run nsx C rawping --json -c 2 -i 0.2 -W 0.3 10.77.3.2

@@ -109,6 +109,20 @@ passed(const struct host *h)
 	    h->st.nrx < count);
 }
 
+/*
+ * The time the statistics of H show, as ping's: up to its last probe when
+ * COUNT of them ended its run (not the -W wait for the last reply), else
+ * up to END, the end of the run.
+ */
+static int64_t
+elapsed(const struct host *h, int64_t end)
+{
+	bool counted = count && (deadline_ns >= 0 ? h->st.nrx >= count :
+	    h->st.ntx >= count);
+
+	return (counted ? h->last_send : end) - start_mono;
+}
+
 /* Send the next probe of host H at monotonic time NOW. */
 static void
 send_probe(struct host *h, int64_t now)
@@ -133,6 +147,7 @@ send_probe(struct host *h, int64_t now)
 		h->next_send = now + FLOOD_WAIT_NS;	/* full: retry later */
 		return;
 	}
+	h->last_send = now;
 	if (k > 0) {
 		struct slot *prev = &h->ring[(k - 1) % RING];
 		if (prev->k == k - 1 && prev->state != SLOT_ANSWERED)
@@ -378,7 +393,8 @@ run(void)
 	for (size_t i = 0; i < nhosts; i++)
 		expire(&hosts[i], end, true);
 	for (size_t i = 0; i < nhosts; i++) {
-		output_summary(&hosts[i].id, &hosts[i].st, end - start_mono);
+		output_summary(&hosts[i].id, &hosts[i].st,
+		    elapsed(&hosts[i], end));
 		status |= passed(&hosts[i]) ? 0 : 1;
 	}
 	output_flush();

@@ -49,6 +49,7 @@ struct host {
 	struct out_stats st;		/* counts and round-trip times */
 	uint64_t resolved;		/* probes before this one are settled */
 	int64_t next_send;		/* CLOCK_MONOTONIC ns */
+	int64_t last_send;		/* CLOCK_MONOTONIC ns of the last probe */
 	struct slot ring[RING];
 };
 
