@@ -9,9 +9,9 @@
  * system error.
  *
  * This file holds the options, sending and timing out probes, the main
- * loop and main(); rawping-socket.c opens the sockets and drops privilege,
- * rawping-recv.c takes apart what comes back, rawping-output.c prints
- * ping's lines and the JSON objects; rawping.h has the state they share.
+ * loop and main(); lib/pingsock.c opens the sockets and drops privilege,
+ * lib/pingrecv.c takes apart what comes back, lib/pingout.c prints
+ * ping's lines and the JSON objects; lib/pingstate.h has the state they share.
  */
 #include "config.h"
 
@@ -35,10 +35,10 @@
 #include "diag.h"
 #include "icmp.h"
 #include "parse.h"
-#include "rawping.h"
-#include "rawping-output.h"
-#include "rawping-recv.h"
-#include "rawping-socket.h"
+#include "pingstate.h"
+#include "pingout.h"
+#include "pingrecv.h"
+#include "pingsock.h"
 
 static char *count_arg;		/* -c: probes per host */
 static char *interval_arg;	/* -i: time between probes */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-recv: take apart what rawping's sockets receive and settle the
- * probes it answers, as rawping-recv.h describes.
+ * pingrecv: take apart what rawping's sockets receive and settle the
+ * probes it answers, as pingrecv.h describes.
  */
 #include "config.h"
 
@@ -15,10 +15,10 @@
 
 #include "diag.h"
 #include "icmp.h"
-#include "rawping.h"
-#include "rawping-output.h"
-#include "rawping-recv.h"
-#include "rawping-socket.h"
+#include "pingstate.h"
+#include "pingout.h"
+#include "pingrecv.h"
+#include "pingsock.h"
 
 #define BATCH 16			/* messages per recvmmsg(2) */
 #define CTLLEN 256

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-output: what rawping prints on standard output, in iputils
+ * pingout: what rawping prints on standard output, in iputils
  * ping's text format or as JSON Lines (--json).
  *
  * Text: the "PING host (addr) 56(84) bytes of data." header, one line per
@@ -22,8 +22,8 @@
  * close_stdout() does at exit.  Everything here only formats: the caller
  * decides what happened.
  */
-#ifndef RAWPING_OUTPUT_H
-#define RAWPING_OUTPUT_H
+#ifndef IPCU_PINGOUT_H
+#define IPCU_PINGOUT_H
 
 #include <netdb.h>
 #include <stdbool.h>

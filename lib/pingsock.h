@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-socket: rawping's ICMP sockets and its one moment of privilege.
+ * pingsock: rawping's ICMP sockets and its one moment of privilege.
  *
  * The order is the point: open every socket while CAP_NET_RAW (a file
  * capability, or root) is held, with open_icmp_socket(); then
@@ -14,8 +14,8 @@
  * Functions ending in _or_err, and no_icmp_socket_err(), print
  * "rawping: context: reason" and exit 2 on failure.
  */
-#ifndef RAWPING_SOCKET_H
-#define RAWPING_SOCKET_H
+#ifndef IPCU_PINGSOCK_H
+#define IPCU_PINGSOCK_H
 
 #include <stdbool.h>
 #include <sys/socket.h>

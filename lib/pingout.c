@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-output: rawping's text lines in ping's format and its JSON
- * Lines, as rawping-output.h describes them.
+ * pingout: rawping's text lines in ping's format and its JSON
+ * Lines, as pingout.h describes them.
  */
 #include "config.h"
 
@@ -14,7 +14,7 @@
 
 #include "diag.h"
 #include "icmp.h"
-#include "rawping-output.h"
+#include "pingout.h"
 
 #define NS 1000000000LL
 

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping: the state its units share.  Each HOST operand has its own echo
+ * pingstate: the state rawping's units share.  Each HOST operand has its own echo
  * identifier, sequence numbers and statistics, and a ring of the last
  * RING probes sent to it (probe number K, from 0, has sequence number
  * K + 1 modulo 65536 and lives in slot K % RING); each socket knows the
  * hosts probed through it.  rawping.c sends and times probes out,
- * rawping-recv.c settles them from what comes back.
+ * lib/pingrecv.c settles them from what comes back.
  */
-#ifndef RAWPING_H
-#define RAWPING_H
+#ifndef IPCU_PINGSTATE_H
+#define IPCU_PINGSTATE_H
 
 #include <netinet/in.h>
 #include <stdbool.h>
@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "rawping-output.h"
+#include "pingout.h"
 
 #define NS 1000000000LL
 #define FLOOD_WAIT_NS 10000000LL	/* flood: resend after 10 ms unanswered */

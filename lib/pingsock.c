@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-socket: open and configure rawping's ICMP sockets and drop its
- * privileges, as rawping-socket.h describes.
+ * pingsock: open and configure rawping's ICMP sockets and drop its
+ * privileges, as pingsock.h describes.
  */
 #include "config.h"
 
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "rawping-socket.h"
+#include "pingsock.h"
 
 int
 open_icmp_socket(bool v6, bool *dgram)

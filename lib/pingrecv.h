@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rawping-recv: read what rawping's sockets receive and settle the probes
+ * pingrecv: read what rawping's sockets receive and settle the probes
  * it answers.  An echo reply is matched to its host (by echo identifier on
  * a shared raw socket; a datagram socket has one host) and to its probe
  * by sequence number, counted once (a second is a duplicate), timed from
@@ -10,13 +10,13 @@
  * error queue brings the kernel's transmit timestamps and, on datagram
  * sockets, ICMP and local errors.  Anything else is ignored.
  */
-#ifndef RAWPING_RECV_H
-#define RAWPING_RECV_H
+#ifndef IPCU_PINGRECV_H
+#define IPCU_PINGRECV_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rawping.h"
+#include "pingstate.h"
 
 /*
  * Get ready to receive for the NHOSTS HOSTS: replies of DATALEN payload
