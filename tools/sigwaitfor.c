@@ -206,15 +206,17 @@ format_event(const struct event *ev, char *buf, size_t size)
 	snprintf(buf + n, size - n, "\n");
 }
 
-/* Print LINE and flush it; a broken pipe ends us by SIGPIPE, another
- * write error exits 1 (close_stdout() says "write error"). */
+/* Write LINE at once with one write(2) (stdio would hold it back in a
+ * pipe); a broken pipe ends us by SIGPIPE, another write error exits 1
+ * with "write error". */
 static void
 print_line(const char *line)
 {
-	if (fputs(line, stdout) != EOF && fflush(stdout) == 0)
+	if (full_write(STDOUT_FILENO, line, strlen(line)) >= 0)
 		return;
 	if (errno == EPIPE && sigismember(&fatal_set, SIGPIPE))
 		die_by_signal(SIGPIPE);
+	warn("write error");
 	exit(EXIT_FAIL);
 }
 
