@@ -479,7 +479,8 @@ main(int argc, char **argv)
 	}
 	ctx = poptGetContext(NULL, optc, (const char **)argv, options, 0);
 	poptSetOtherOptionHelp(ctx,
-	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]");
+	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
+	    "   or: sigwaitfor -l [SIGNAL]...");
 	while ((rc = poptGetNextOpt(ctx)) > 0)
 		if (rc == 'V')
 			print_version_and_exit();
