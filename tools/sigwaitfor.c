@@ -232,7 +232,7 @@ list_signals(const char **sigs)
 		if (sigs != NULL) {
 			bool named = false;
 			for (const char **s = sigs; *s; s++)
-				named |= signal_or_err("signal", *s) == sig;
+				named |= parse_signal(*s) == sig;
 			if (!named)
 				continue;
 		} else if (parse_signal(signal_name(sig, name,
@@ -488,6 +488,9 @@ main(int argc, char **argv)
 		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
 		    poptStrerror(rc));
 	sigs = poptGetArgs(ctx);
+	for (const char **s = sigs; s && *s; s++)
+		if (parse_signal(*s) < 0)
+			usage_error("unknown signal: '%s'", *s);
 	if (opt_list) {
 		if (command)
 			usage_error("--list takes no COMMAND");
@@ -506,9 +509,9 @@ main(int argc, char **argv)
 		usage_error("--kill needs a COMMAND");
 	sigemptyset(&awaited);
 	for (const char **s = sigs; *s; s++) {
-		int sig = signal_or_err("signal", *s);
+		int sig = parse_signal(*s);
 		if (sig == SIGKILL || sig == SIGSTOP)
-			usage_error("signal: '%s' cannot be waited for", *s);
+			usage_error("'%s' cannot be waited for", *s);
 		sigaddset(&awaited, sig);
 	}
 
