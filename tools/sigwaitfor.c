@@ -55,6 +55,7 @@ static sigset_t fatal_set;	/* signals that end us after cleaning up */
 static dev_t pidfile_dev;	/* identity of the pidfile we renamed */
 static ino_t pidfile_ino;
 static bool pidfile_made;
+static poptContext ctx;		/* file scope: the operands live in it */
 
 /* One received signal, from sigwaitinfo(2) or signalfd(2). */
 struct event {
@@ -459,7 +460,6 @@ main(int argc, char **argv)
 	uint64_t count = 1, received = 0;
 	pid_t watch_pid = 0, cmd_pid = 0;
 	int optc = argc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
-	poptContext ctx;
 
 	atexit(close_stdout);
 	/* Block every signal first, so none sent from now on is lost; the
