@@ -1,0 +1,1464 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sockcat: relay standard input and output over a socket.
+ *
+ * sockcat connects to ADDRESS (or, with -l, listens on it and takes a
+ * connection) and copies standard input to the socket and the socket to
+ * standard output, both at once.  Stream sockets carry bytes unchanged;
+ * datagram and seqpacket sockets carry records, one line (or, with -0, one
+ * NUL-terminated string) per datagram.  At the end of standard input the
+ * sending side is shut down and sockcat goes on reading, with no time
+ * limit; when the peer closes, sockcat writes out what it has and exits 0.
+ * With -e each connection is handed to a COMMAND instead; with -z sockcat
+ * only probes.  Exit status: 0 success, 1 failure (refused, reset, write
+ * error), 2 usage, 124 a timeout ended the tool, 126/127 COMMAND could not
+ * be run / was not found, else COMMAND's own status.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <popt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "diag.h"
+#include "fullio.h"
+#include "parse.h"
+#include "records.h"
+#include "sockaddr.h"
+
+#define CHUNK		(128 * 1024)	/* buffer size, and splice length */
+#define RECORD_MAX	(256 * 1024)	/* longest record (datagram) */
+#define PIPE_SIZE	(1024 * 1024)	/* pipe size asked for the fast path */
+
+static int listen_mode;		/* -l: listen instead of connecting */
+static int keep_open;		/* -k: go on accepting after a connection */
+static char *exec_arg;		/* -e: COMMAND per connection, no shell */
+static char *sh_exec_arg;	/* --sh-exec: STRING run by /bin/sh -c */
+static char *max_conns_arg;	/* -m: concurrent -e children */
+static char *idle_arg;		/* -w: idle timeout */
+static char *connect_timeout_arg;	/* --connect-timeout */
+static int probe_mode;		/* -z: only see whether ADDRESS accepts */
+static char *source_arg;	/* -s: local address to connect from */
+static int only4, only6;	/* -4, -6 */
+static int nodelay;		/* --nodelay: TCP_NODELAY */
+static int verbose;		/* -v: connections and counts on stderr */
+static int null_delim;		/* -0: records end in NUL, not newline */
+static int reuseport;		/* --reuseport: SO_REUSEPORT on listeners */
+static char *mode_arg;		/* --mode: UNIX socket file permissions */
+
+static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
+static unsigned long max_conns = 100;
+static mode_t sock_mode = 0600;
+static const char *addr_text;	/* ADDRESS as typed, for messages */
+static char **exec_argv;	/* COMMAND split, or sh -c STRING */
+
+/* State that exit and the signal path must undo. */
+static struct {
+	bool unix_bound;	/* we bound a UNIX path ... */
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	dev_t dev;		/* ... that was this file */
+	ino_t ino;
+	pid_t *kids;		/* live -e children (max_conns slots) */
+	unsigned long nkids;
+} owned;
+
+static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP arrived */
+static volatile sig_atomic_t got_child;		/* SIGCHLD arrived */
+static sigset_t wait_mask;	/* mask inside ppoll: handled signals open */
+static bool signals_armed;	/* handlers installed, signals blocked */
+
+/* One direction of a stream relay. */
+struct pump {
+	int from, to;
+	bool from_sock, to_sock;
+	bool splice;		/* one end a pipe, the other the socket */
+	bool wait_out;		/* splice: last EAGAIN was the destination */
+	char *buf;		/* buffer mode */
+	size_t off, len;
+	bool eof;		/* the source ended */
+	bool failed_out;	/* the last error was the destination's */
+	uint64_t bytes;
+};
+
+enum relay_end { RELAY_EOF, RELAY_IDLE, RELAY_SIGNAL };
+
+/* Handler for INT, TERM, HUP: remember it for the loops to act on. */
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+/* Handler for SIGCHLD: children are reaped by the accept loop. */
+static void
+on_child(int sig)
+{
+	(void)sig;
+	got_child = 1;
+}
+
+/* Remove the UNIX socket file if it is still the one we bound. */
+static void
+remove_owned_path(void)
+{
+	struct stat st;
+
+	if (!owned.unix_bound)
+		return;
+	owned.unix_bound = false;
+	if (lstat(owned.path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == owned.dev && st.st_ino == owned.ino)
+		unlink(owned.path);
+}
+
+/* Reap exited children without waiting; forget their slots. */
+static void
+reap_children(void)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (unsigned long i = 0; i < owned.nkids; i++) {
+			if (owned.kids[i] == pid) {
+				owned.kids[i] = owned.kids[--owned.nkids];
+				break;
+			}
+		}
+		if (verbose)
+			warnx("child %ld ended with status %d", (long)pid,
+			    WIFEXITED(status) ? WEXITSTATUS(status) :
+			    128 + WTERMSIG(status));
+	}
+}
+
+/* Terminate and reap every live child: TERM, then KILL after 2 s. */
+static void
+end_children(void)
+{
+	struct timespec two = { 2, 0 }, tick = { 0, 10000000 };
+	struct deadline d;
+
+	if (owned.nkids == 0)
+		return;
+	for (unsigned long i = 0; i < owned.nkids; i++)
+		kill(owned.kids[i], SIGTERM);
+	deadline_start(&d, &two);
+	while (owned.nkids > 0 && !deadline_expired(&d)) {
+		reap_children();
+		if (owned.nkids > 0)
+			nanosleep(&tick, NULL);
+	}
+	for (unsigned long i = 0; i < owned.nkids; i++)
+		kill(owned.kids[i], SIGKILL);
+	while (owned.nkids > 0 && waitpid(-1, NULL, 0) > 0)
+		reap_children();
+	owned.nkids = 0;
+}
+
+/* atexit(3) hook: leave nothing behind. */
+static void
+cleanup(void)
+{
+	end_children();
+	remove_owned_path();
+}
+
+/* Clean up after INT/TERM/HUP and die by that signal, as a shell expects. */
+static void __attribute__((noreturn))
+die_by_signal(int sig)
+{
+	sigset_t set;
+
+	cleanup();
+	close_stdout();
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}
+
+/*
+ * Install the handlers for INT, TERM, HUP and CHLD, blocked except inside
+ * ppoll(2), so that a listener can clean up and children are reaped.
+ */
+static void
+arm_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		sigdelset(&wait_mask, sigs[i]);
+		/* An ignored INT/QUIT (a script's & job) stays ignored. */
+		if (sigs[i] != SIGCHLD) {
+			struct sigaction old;
+			sigaction(sigs[i], NULL, &old);
+			if (old.sa_handler == SIG_IGN)
+				continue;
+		}
+		sa.sa_handler = sigs[i] == SIGCHLD ? on_child : on_signal;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	signals_armed = true;
+}
+
+/* poll(2) that lets the handled signals in; EINTR is returned as 0 events
+ * with got_signal or got_child set. */
+static int
+wait_events(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	struct timespec ts, *tsp = NULL;
+	int r;
+
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	r = ppoll(pfd, n, tsp, signals_armed ? &wait_mask : NULL);
+	if (r < 0 && errno != EINTR)
+		err(EXIT_FAIL, "poll");
+	return r;
+}
+
+/* Make sure descriptors 0-2 exist, so that no socket lands on them: a
+ * closed stdin reads as empty, a closed stdout fails every write (EBADF). */
+static void
+reserve_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int nfd = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY);
+		if (nfd < 0)
+			err(EXIT_FAIL, "/dev/null");
+		if (nfd != fd)
+			errx(EXIT_FAIL, "cannot reserve descriptor %d", fd);
+	}
+}
+
+/* Report a failed write on standard output: SIGPIPE for a vanished reader
+ * (the shell sees the usual status), else "write error" and exit 1. */
+static void __attribute__((noreturn))
+stdout_failed(void)
+{
+	if (errno == EPIPE) {
+		cleanup();
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	warn("write error");
+	exit(EXIT_FAIL);
+}
+
+/* Split the -e COMMAND at blanks into an argv (no shell, no quoting). */
+static char **
+split_command(char *cmd)
+{
+	size_t n = 0, cap = 8;
+	char **argv = malloc(cap * sizeof *argv);
+	char *save = NULL;
+
+	if (!argv)
+		err(EXIT_FAIL, "malloc");
+	for (char *w = strtok_r(cmd, " \t\n", &save); w;
+	    w = strtok_r(NULL, " \t\n", &save)) {
+		if (n + 2 > cap) {
+			cap *= 2;
+			argv = realloc(argv, cap * sizeof *argv);
+			if (!argv)
+				err(EXIT_FAIL, "realloc");
+		}
+		argv[n++] = w;
+	}
+	argv[n] = NULL;
+	if (n == 0)
+		usage_error("-e: empty COMMAND");
+	return argv;
+}
+
+/* In a child: make SOCK its stdin and stdout, close everything else,
+ * restore signals and run the COMMAND; never returns. */
+static void __attribute__((noreturn))
+exec_child(int sock)
+{
+	sigset_t none;
+
+	if (dup2(sock, 0) < 0 || dup2(sock, 1) < 0)
+		_exit(EXIT_CANNOT_RUN);
+	close_range(3, ~0U, 0);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, signals_armed ? &wait_mask : &none, NULL);
+	execvp(exec_argv[0], exec_argv);
+	warn("%s", exec_argv[0]);
+	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+}
+
+/* The exit status a shell would give for a child's wait STATUS. */
+static int
+child_status(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) :
+	    128 + WTERMSIG(status);
+}
+
+/* Format the peer or local address of FD as an operand of KIND. */
+static const char *
+fd_address(int fd, bool peer, enum sock_kind kind, char *buf, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int r = peer ? getpeername(fd, (void *)&ss, &len) :
+	    getsockname(fd, (void *)&ss, &len);
+
+	if (r < 0) {
+		snprintf(buf, size, "%s:?", sock_kind_name(kind));
+		return buf;
+	}
+	return sock_address_format(kind, (void *)&ss, len, buf, size);
+}
+
+/* Whether FD is a pipe or FIFO. */
+static bool
+is_pipe(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* Set up a pump from FROM to TO; splice when one end is a pipe and the
+ * other the socket, else a 128 KiB buffer. */
+static void
+pump_init(struct pump *p, int from, int to, bool from_sock)
+{
+	memset(p, 0, sizeof *p);
+	p->from = from;
+	p->to = to;
+	p->from_sock = from_sock;
+	p->to_sock = !from_sock;
+	p->splice = is_pipe(from_sock ? to : from);
+	if (p->splice) {
+		/* A bigger pipe means fewer wake-ups; a refusal is harmless. */
+		int pipe_fd = from_sock ? to : from;
+		if (fcntl(pipe_fd, F_GETPIPE_SZ) < PIPE_SIZE)
+			(void)fcntl(pipe_fd, F_SETPIPE_SZ, PIPE_SIZE);
+	}
+}
+
+/* Fall back from splice to the buffer (splice refused these ends). */
+static void
+pump_unsplice(struct pump *p)
+{
+	p->splice = false;
+	p->wait_out = false;
+}
+
+/* Whether FD can take a write now. */
+static bool
+writable_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLOUT | POLLERR));
+}
+
+/*
+ * Move what can be moved without blocking.  CAN_READ says whether a
+ * read from a (blocking) non-socket source is safe now.  Return the bytes
+ * moved, or -1 with errno set (and P->failed_out when writing failed).
+ * Sets P->eof at end of the source.
+ */
+static ssize_t
+pump_step(struct pump *p, bool can_read, bool can_write)
+{
+	ssize_t moved = 0, n;
+
+	if (p->splice) {
+		for (int i = 0; i < 16; i++) {
+			n = splice(p->from, NULL, p->to, NULL, CHUNK,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				moved += n;
+				p->bytes += (uint64_t)n;
+				p->wait_out = false;
+				continue;
+			}
+			if (n == 0) {
+				p->eof = true;
+				break;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL || errno == ENOSYS) {
+				if (moved == 0) {
+					pump_unsplice(p);
+					return pump_step(p, can_read, can_write);
+				}
+				break;
+			}
+			if (errno != EAGAIN)
+				return -1;
+			p->wait_out = !writable_now(p->to);
+			break;
+		}
+		return moved;
+	}
+	if (!p->buf && !(p->buf = malloc(CHUNK)))
+		return -1;
+	for (;;) {
+		if (p->len == 0 && !p->eof && (p->from_sock || can_read)) {
+			n = p->from_sock ?
+			    recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
+			    read(p->from, p->buf, CHUNK);
+			can_read = false;
+			if (n > 0) {
+				p->off = 0;
+				p->len = (size_t)n;
+			} else if (n == 0) {
+				p->eof = true;
+			} else if (errno == EINTR) {
+				can_read = true;
+				continue;
+			} else if (errno != EAGAIN) {
+				return -1;
+			}
+		}
+		if (p->len == 0 || !(p->to_sock || can_write))
+			return moved;
+		n = p->to_sock ? send(p->to, p->buf + p->off, p->len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(p->to, p->buf + p->off, p->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return moved;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			p->failed_out = true;
+			return -1;
+		}
+		p->off += (size_t)n;
+		p->len -= (size_t)n;
+		p->bytes += (uint64_t)n;
+		moved += n;
+		can_write = p->to_sock;
+		if (p->len > 0)
+			return moved;
+	}
+}
+
+/* Fail on an error of pump P: a socket error names the address, a
+ * failed write on standard output is a write error (or SIGPIPE). */
+static void __attribute__((noreturn))
+pump_failed(const struct pump *p, const char *name)
+{
+	bool at_out = p->failed_out;
+
+	/* splice reports EPIPE when the pipe's reader is gone. */
+	if (p->splice && errno == EPIPE && !p->to_sock)
+		at_out = true;
+	if (at_out && !p->to_sock)
+		stdout_failed();
+	if (!at_out && !p->from_sock && !p->splice)
+		err(EXIT_FAIL, "standard input");
+	err(EXIT_FAIL, "%s", name);
+}
+
+/*
+ * Relay a stream connection SOCK (named NAME): UP carries standard input
+ * to it, DOWN carries it to standard output.  UP persists from one
+ * connection to the next (-k); at its end the socket's sending side is
+ * shut down.  Return at the peer's end, an idle timeout, or a signal.
+ */
+static enum relay_end
+relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
+{
+	struct deadline idle;
+	bool shut = false;
+
+	deadline_start(&idle, idle_arg ? &idle_ts : NULL);
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t n = 0;
+		int iu = -1, id = -1, r;
+		ssize_t m, moved = 0;
+		bool eofs = up->eof + down->eof;
+
+		if (up->eof && up->len == 0 && !shut) {
+			shutdown(sock, SHUT_WR);
+			shut = true;
+		}
+		if (down->eof && down->len == 0)
+			return RELAY_EOF;
+		if (!shut) {
+			iu = (int)n;
+			pfd[n].fd = (up->splice ? up->wait_out : up->len > 0) ?
+			    up->to : up->from;
+			pfd[n].events = pfd[n].fd == up->to ? POLLOUT : POLLIN;
+			n++;
+		}
+		id = (int)n;
+		pfd[n].fd = (down->splice ? down->wait_out : down->len > 0) ?
+		    down->to : down->from;
+		pfd[n].events = pfd[n].fd == down->to ? POLLOUT : POLLIN;
+		n++;
+		r = wait_events(pfd, n, deadline_poll_ms(&idle));
+		if (got_signal)
+			return RELAY_SIGNAL;
+		if (r == 0 && deadline_expired(&idle))
+			return RELAY_IDLE;
+		if (r <= 0)
+			continue;
+		if (iu >= 0 && pfd[iu].revents) {
+			bool in = pfd[iu].fd == up->from;
+			m = pump_step(up, in, !in);
+			if (m < 0)
+				pump_failed(up, name);
+			moved += m;
+		}
+		if (pfd[id].revents) {
+			bool in = pfd[id].fd == down->from;
+			m = pump_step(down, in, !in);
+			if (m < 0)
+				pump_failed(down, name);
+			moved += m;
+		}
+		if (moved > 0 || up->eof + down->eof != eofs)
+			deadline_start(&idle, idle_arg ? &idle_ts : NULL);
+	}
+}
+
+/*
+ * Read once from RR's descriptor, as record_read() would, but without
+ * looping, so a partial line never blocks the relay.  Return read(2)'s
+ * result.
+ */
+static ssize_t
+records_fill_once(struct record_reader *rr)
+{
+	ssize_t n;
+
+	if (rr->start > 0 && rr->size - rr->end < CHUNK / 2) {
+		memmove(rr->buf, rr->buf + rr->start, rr->end - rr->start);
+		rr->end -= rr->start;
+		rr->scanned -= rr->start;
+		rr->start = 0;
+	}
+	do
+		n = read(rr->fd, rr->buf + rr->end, rr->size - rr->end);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		rr->end += (size_t)n;
+	else if (n == 0)
+		rr->eof = true;
+	return n;
+}
+
+/* Counters and the reply address of a record relay. */
+struct records_state {
+	struct record_reader rr;
+	struct record_writer rw;
+	char *rbuf;			/* receive buffer, RECORD_MAX + 1 */
+	const char *pending;		/* a record read, not yet sent */
+	size_t pending_len;
+	bool have_pending;
+	uint64_t sent, received;
+	struct sockaddr_storage peer;	/* listener: whom to answer */
+	socklen_t peer_len;
+};
+
+/* Send the pending record on SOCK; return 1 sent, 0 EAGAIN, fail else. */
+static int
+send_record(int sock, enum sock_kind kind, bool listener,
+    struct records_state *st, const char *name)
+{
+	ssize_t n;
+
+	if (kind == SOCK_KIND_UNIX_SEQPACKET && st->pending_len == 0)
+		errx(EXIT_FAIL, "%s: record %llu is empty; a seqpacket peer "
+		    "would read it as the end", name,
+		    (unsigned long long)st->sent + 1);
+	do
+		n = listener ?
+		    sendto(sock, st->pending, st->pending_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL, (void *)&st->peer,
+		    st->peer_len) :
+		    send(sock, st->pending, st->pending_len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
+		return 0;
+	if (n < 0 && errno == EMSGSIZE)
+		errx(EXIT_FAIL, "%s: record %llu is %zu bytes, too large for "
+		    "one datagram", name, (unsigned long long)st->sent + 1,
+		    st->pending_len);
+	if (n < 0)
+		err(EXIT_FAIL, "%s", name);
+	st->have_pending = false;
+	st->sent++;
+	return 1;
+}
+
+/* Receive every datagram ready on SOCK and write each as a record.
+ * Return false at the end of a seqpacket connection. */
+static bool
+receive_records(int sock, enum sock_kind kind, bool listener,
+    struct records_state *st, const char *name)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		socklen_t flen = sizeof from;
+		ssize_t n = recvfrom(sock, st->rbuf, RECORD_MAX + 1,
+		    MSG_DONTWAIT | MSG_TRUNC, (void *)&from, &flen);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0)
+			err(EXIT_FAIL, "%s", name);
+		if (n == 0 && kind == SOCK_KIND_UNIX_SEQPACKET) {
+			if (record_flush(&st->rw) < 0)
+				stdout_failed();
+			return false;
+		}
+		if (n > RECORD_MAX)
+			errx(EXIT_FAIL, "%s: a datagram of %zd bytes is longer "
+			    "than %d", name, n, RECORD_MAX);
+		/* Answer whoever spoke last, if it has an address. */
+		if (listener && flen > sizeof(sa_family_t)) {
+			memcpy(&st->peer, &from, flen);
+			st->peer_len = flen;
+		}
+		st->received++;
+		if (record_write(&st->rw, NULL, 0, st->rbuf, (size_t)n) < 0)
+			stdout_failed();
+	}
+	if (record_flush(&st->rw) < 0)
+		stdout_failed();
+	return true;
+}
+
+/*
+ * Relay records between standard input/output and SOCK, a datagram socket
+ * (connected, or a LISTENER answering the peer it last heard from) or a
+ * seqpacket connection.  Return at the end of a seqpacket connection, an
+ * idle timeout or a signal.
+ */
+static enum relay_end
+relay_records(int sock, enum sock_kind kind, bool listener,
+    struct records_state *st, const char *name)
+{
+	struct deadline idle;
+	bool shut = false, seq = kind == SOCK_KIND_UNIX_SEQPACKET;
+
+	deadline_start(&idle, idle_arg ? &idle_ts : NULL);
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t n = 0;
+		int r, is = -1;
+		bool progress = false;
+
+		/* Send what stdin has ready, as long as the socket takes it. */
+		while (!listener || st->peer_len > 0) {
+			if (!st->have_pending) {
+				size_t len;
+				if (st->rr.end - st->rr.start > RECORD_MAX &&
+				    !record_ready(&st->rr))
+					errx(EXIT_FAIL, "%s: record %llu is "
+					    "longer than %d bytes", name,
+					    (unsigned long long)st->sent + 1,
+					    RECORD_MAX);
+				if (!record_ready(&st->rr))
+					break;
+				r = record_read(&st->rr, &st->pending, &len);
+				if (r < 0)
+					err(EXIT_FAIL, "standard input");
+				if (r == 0)
+					break;
+				st->pending_len = len;
+				st->have_pending = true;
+			}
+			if (send_record(sock, kind, listener, st, name) == 0)
+				break;
+			progress = true;
+		}
+		if (seq && !shut && st->rr.eof && !st->have_pending &&
+		    st->rr.start == st->rr.end) {
+			shutdown(sock, SHUT_WR);
+			shut = true;
+		}
+		pfd[n].fd = sock;
+		pfd[n++].events = POLLIN | (st->have_pending ? POLLOUT : 0);
+		if (!st->rr.eof && !st->have_pending &&
+		    (!listener || st->peer_len > 0)) {
+			is = (int)n;
+			pfd[n].fd = st->rr.fd;
+			pfd[n++].events = POLLIN;
+		}
+		if (progress)
+			deadline_start(&idle, idle_arg ? &idle_ts : NULL);
+		r = wait_events(pfd, n, deadline_poll_ms(&idle));
+		if (got_signal)
+			return RELAY_SIGNAL;
+		if (r == 0 && deadline_expired(&idle))
+			return RELAY_IDLE;
+		if (r <= 0)
+			continue;
+		if (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) {
+			if (!receive_records(sock, kind, listener, st, name))
+				return RELAY_EOF;
+			progress = true;
+		}
+		if (is >= 0 && pfd[is].revents) {
+			if (records_fill_once(&st->rr) < 0)
+				err(EXIT_FAIL, "standard input");
+			progress = true;
+		}
+		if (progress)
+			deadline_start(&idle, idle_arg ? &idle_ts : NULL);
+	}
+}
+
+/* Set the options sockcat wants on a fresh socket of address SA. */
+static void
+tune_socket(int fd, const struct sock_address *sa)
+{
+	int one = 1;
+
+	if (nodelay && sa->kind == SOCK_KIND_TCP &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
+		warn("%s: TCP_NODELAY", addr_text);
+}
+
+/* Wait for a non-blocking connect(2) on FD; 0, or -1 with errno (ETIMEDOUT
+ * when --connect-timeout passed). */
+static int
+finish_connect(int fd)
+{
+	struct deadline d;
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int soerr = 0, r;
+	socklen_t len = sizeof soerr;
+
+	deadline_start(&d, connect_timeout_arg ? &connect_ts : NULL);
+	do {
+		r = poll(&pfd, 1, deadline_poll_ms(&d));
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+		return -1;
+	if (soerr) {
+		errno = soerr;
+		return -1;
+	}
+	return 0;
+}
+
+/* Resolve -s HOST[:PORT] for FAMILY and bind FD to it; -1 on failure. */
+static int
+bind_source(int fd, int family, int socktype)
+{
+	char host[SOCK_HOST_MAX + 1], *port = NULL, *p;
+	struct addrinfo hints = { .ai_family = family, .ai_socktype = socktype,
+	    .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *res;
+	int r, one = 1;
+
+	snprintf(host, sizeof host, "%s", source_arg);
+	if (host[0] == '[' && (p = strchr(host, ']'))) {
+		*p = '\0';
+		if (p[1] == ':')
+			port = p + 2;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+	} else if ((p = strchr(host, ':')) && !strchr(p + 1, ':')) {
+		*p = '\0';
+		port = p + 1;
+	}
+	r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
+	if (r != 0) {
+		warnx("%s: %s", source_arg, gai_strerror(r));
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	r = bind(fd, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return r;
+}
+
+/*
+ * Connect to SA at PORT, trying each resolved address in turn.  Return the
+ * socket (non-blocking), or -1 with errno of the last failure (ETIMEDOUT
+ * when --connect-timeout passed).  QUIET suppresses the per-address
+ * warnings of -v (probing).
+ */
+static int
+connect_to(const struct sock_address *sa, unsigned port, bool quiet)
+{
+	struct addrinfo hints, *res, *ai;
+	char service[8], name[SOCK_ADDRSTR_MAX];
+	int fd = -1, r, e = ECONNREFUSED;
+
+	if (sock_kind_is_unix(sa->kind)) {
+		struct timeval tv = { connect_ts.tv_sec,
+		    connect_ts.tv_nsec / 1000 }, zero = { 0, 0 };
+		fd = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		/* Replies to a datagram socket need an address: autobind. */
+		if (sa->kind == SOCK_KIND_UNIX_DGRAM) {
+			struct sockaddr_un un = { .sun_family = AF_UNIX };
+			if (bind(fd, (void *)&un, sizeof(sa_family_t)) < 0)
+				goto fail;
+		}
+		/* A UNIX connect waits on a full backlog; SO_SNDTIMEO bounds
+		 * that wait. */
+		if (connect_timeout_arg)
+			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		do
+			r = connect(fd, (const void *)&sa->un, sa->un_len);
+		while (r < 0 && errno == EINTR);
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EINPROGRESS)
+				errno = ETIMEDOUT;
+			goto fail;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &zero, sizeof zero);
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		return fd;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = only4 ? AF_INET : only6 ? AF_INET6 : sa->family;
+	hints.ai_socktype = sa->socktype;
+	hints.ai_flags = AI_NUMERICSERV | (sa->numeric_host ? AI_NUMERICHOST : 0);
+	snprintf(service, sizeof service, "%u", port);
+	r = getaddrinfo(sa->host[0] ? sa->host : NULL, service, &hints, &res);
+	if (r != 0) {
+		if (r == EAI_SYSTEM)
+			err(EXIT_FAIL, "%s", addr_text);
+		errx(EXIT_FAIL, "%s: %s", addr_text, gai_strerror(r));
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = socket(ai->ai_family,
+		    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    ai->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		tune_socket(fd, sa);
+		if (source_arg && bind_source(fd, ai->ai_family,
+		    ai->ai_socktype) < 0) {
+			e = errno;
+			if (verbose && !quiet)
+				warn("%s: source %s", addr_text, source_arg);
+			close(fd);
+			fd = -1;
+			continue;
+		}
+		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+		if (r < 0 && errno == EINPROGRESS)
+			r = finish_connect(fd);
+		if (r == 0)
+			break;
+		e = errno;
+		if (verbose && !quiet)
+			warn("%s", sock_address_format(sa->kind, ai->ai_addr,
+			    ai->ai_addrlen, name, sizeof name));
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		errno = e;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/*
+ * Bind a UNIX socket FD to SA's path: replace an existing file only when
+ * it is a socket nobody accepts on; remember the file to remove at exit.
+ */
+static void
+bind_unix(int fd, const struct sock_address *sa)
+{
+	struct stat st;
+	mode_t old;
+	int r;
+
+	if (!sa->abstract && lstat(sa->un.sun_path, &st) == 0) {
+		int probe;
+		if (!S_ISSOCK(st.st_mode))
+			errx(EXIT_FAIL, "%s: %s exists and is not a socket; "
+			    "not removed", addr_text, sa->un.sun_path);
+		probe = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
+		if (probe < 0)
+			err(EXIT_FAIL, "%s", addr_text);
+		r = connect(probe, (const void *)&sa->un, sa->un_len);
+		close(probe);
+		if (r == 0 || errno != ECONNREFUSED)
+			errx(EXIT_FAIL, "%s: a socket at %s is in use; not "
+			    "removed", addr_text, sa->un.sun_path);
+		if (unlink(sa->un.sun_path) < 0 && errno != ENOENT)
+			err(EXIT_FAIL, "%s: removing a stale socket",
+			    addr_text);
+		if (verbose)
+			warnx("%s: replaced a stale socket", addr_text);
+	}
+	old = umask(~sock_mode & 0777);
+	r = bind(fd, (const void *)&sa->un, sa->un_len);
+	umask(old);
+	if (r < 0)
+		err(EXIT_FAIL, "%s", addr_text);
+	if (!sa->abstract && lstat(sa->un.sun_path, &st) == 0) {
+		snprintf(owned.path, sizeof owned.path, "%s", sa->un.sun_path);
+		owned.dev = st.st_dev;
+		owned.ino = st.st_ino;
+		owned.unix_bound = true;
+	}
+}
+
+/* Create an INET socket for listening on every address of FAMILY
+ * (AF_INET6 dual-stack unless V6ONLY); -1 with errno on failure. */
+static int
+any_socket(int family, int socktype, bool v6only, unsigned port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET,
+	    .sin_port = htons((uint16_t)port),
+	    .sin_addr.s_addr = htonl(INADDR_ANY) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6,
+	    .sin6_port = htons((uint16_t)port), .sin6_addr = in6addr_any };
+	int fd = socket(family, socktype | SOCK_CLOEXEC, 0), on = v6only, e;
+
+	if (fd < 0)
+		return -1;
+	if (family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+	if (socktype == SOCK_STREAM) {
+		on = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+	}
+	if (reuseport) {
+		on = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+	}
+	if ((family == AF_INET6 ? bind(fd, (void *)&in6, sizeof in6) :
+	    bind(fd, (void *)&in, sizeof in)) == 0)
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* Bind (and for stream kinds listen on) SA; exit 1 on failure. */
+static int
+listen_on(const struct sock_address *sa)
+{
+	int fd = -1, on = 1, family = only4 ? AF_INET : only6 ? AF_INET6 :
+	    sa->family;
+	char name[SOCK_ADDRSTR_MAX];
+
+	if (sock_kind_is_unix(sa->kind)) {
+		fd = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			err(EXIT_FAIL, "%s", addr_text);
+		bind_unix(fd, sa);
+	} else if (sa->host[0] == '\0') {
+		if (family == AF_UNSPEC) {
+			fd = any_socket(AF_INET6, sa->socktype, false,
+			    sa->port_lo);
+			if (fd < 0 && errno == EAFNOSUPPORT)
+				fd = any_socket(AF_INET, sa->socktype, false,
+				    sa->port_lo);
+		} else {
+			fd = any_socket(family, sa->socktype, true,
+			    sa->port_lo);
+		}
+		if (fd < 0)
+			err(EXIT_FAIL, "%s", addr_text);
+	} else {
+		struct addrinfo hints = { .ai_family = family,
+		    .ai_socktype = sa->socktype,
+		    .ai_flags = AI_PASSIVE | AI_NUMERICSERV |
+		    (sa->numeric_host ? AI_NUMERICHOST : 0) }, *res, *ai;
+		char service[8];
+		int r, e = EADDRNOTAVAIL;
+
+		snprintf(service, sizeof service, "%u", sa->port_lo);
+		r = getaddrinfo(sa->host, service, &hints, &res);
+		if (r != 0)
+			errx(EXIT_FAIL, "%s: %s", addr_text, r == EAI_SYSTEM ?
+			    strerror(errno) : gai_strerror(r));
+		for (ai = res; ai; ai = ai->ai_next) {
+			fd = socket(ai->ai_family, ai->ai_socktype |
+			    SOCK_CLOEXEC, ai->ai_protocol);
+			if (fd < 0) {
+				e = errno;
+				continue;
+			}
+			if (sa->socktype == SOCK_STREAM)
+				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+				    sizeof on);
+			if (reuseport)
+				setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
+				    sizeof on);
+			if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+				break;
+			e = errno;
+			close(fd);
+			fd = -1;
+		}
+		freeaddrinfo(res);
+		if (fd < 0) {
+			errno = e;
+			err(EXIT_FAIL, "%s", addr_text);
+		}
+	}
+	if (sa->socktype != SOCK_DGRAM && listen(fd, SOMAXCONN) < 0)
+		err(EXIT_FAIL, "%s", addr_text);
+	if (verbose)
+		warnx("listening on %s", fd_address(fd, false, sa->kind, name,
+		    sizeof name));
+	return fd;
+}
+
+/* Print the -v summary of a connection. */
+static void
+report_counts(const char *name, uint64_t sent, uint64_t received,
+    const char *unit)
+{
+	if (verbose)
+		warnx("%s: closed; sent %llu %s, received %llu %s", name,
+		    (unsigned long long)sent, unit,
+		    (unsigned long long)received, unit);
+}
+
+/* Exit 124 with a message for an idle timeout that ends the tool. */
+static void __attribute__((noreturn))
+idle_exit(const char *name)
+{
+	warnx("%s: idle for %s; closing", name, idle_arg);
+	exit(EXIT_TIMEOUT);
+}
+
+/* Relay one stream or seqpacket connection; return its end. */
+static enum relay_end
+serve_connection(int sock, const struct sock_address *sa, const char *name,
+    struct pump *up, struct records_state *rs)
+{
+	enum relay_end end;
+
+	if (sa->kind == SOCK_KIND_UNIX_SEQPACKET) {
+		uint64_t s0 = rs->sent, r0 = rs->received;
+		end = relay_records(sock, sa->kind, false, rs, name);
+		report_counts(name, rs->sent - s0, rs->received - r0,
+		    "records");
+	} else {
+		struct pump down;
+		uint64_t s0 = up->bytes;
+		pump_init(&down, sock, STDOUT_FILENO, true);
+		end = relay_stream(sock, name, up, &down);
+		free(down.buf);
+		report_counts(name, up->bytes - s0, down.bytes, "bytes");
+	}
+	return end;
+}
+
+/* Accept on LFD, running a child per connection (-e) up to -m at once;
+ * with -k for ever, else once (exit with the child's status). */
+static void __attribute__((noreturn))
+accept_exec_loop(int lfd, const struct sock_address *sa)
+{
+	char name[SOCK_ADDRSTR_MAX];
+
+	owned.kids = calloc(max_conns, sizeof *owned.kids);
+	if (!owned.kids)
+		err(EXIT_FAIL, "calloc");
+	for (;;) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		int conn;
+		pid_t pid;
+
+		if (got_child) {
+			got_child = 0;
+			reap_children();
+		}
+		if (got_signal)
+			die_by_signal(got_signal);
+		/* At the cap, leave further clients in the backlog. */
+		if (owned.nkids >= max_conns) {
+			wait_events(NULL, 0, -1);
+			continue;
+		}
+		if (wait_events(&pfd, 1, -1) <= 0)
+			continue;
+		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == ECONNABORTED)
+				continue;
+			if (errno == EMFILE || errno == ENFILE) {
+				warn("%s: accept", addr_text);
+				continue;
+			}
+			err(EXIT_FAIL, "%s: accept", addr_text);
+		}
+		if (verbose)
+			warnx("connection from %s", fd_address(conn, true,
+			    sa->kind, name, sizeof name));
+		pid = fork();
+		if (pid < 0) {
+			warn("fork");
+			close(conn);
+			continue;
+		}
+		if (pid == 0)
+			exec_child(conn);
+		close(conn);
+		owned.kids[owned.nkids++] = pid;
+		if (!keep_open) {
+			int status;
+			close(lfd);
+			remove_owned_path();
+			/* Wait in ppoll, so that TERM still ends the child. */
+			for (;;) {
+				if (got_signal)
+					die_by_signal(got_signal);
+				if (waitpid(pid, &status, WNOHANG) == pid)
+					break;
+				got_child = 0;
+				wait_events(NULL, 0, -1);
+			}
+			owned.nkids = 0;
+			exit(child_status(status));
+		}
+	}
+}
+
+/* Listen on SA and serve connections or datagrams; never returns. */
+static void __attribute__((noreturn))
+run_listener(const struct sock_address *sa)
+{
+	int lfd;
+	char name[SOCK_ADDRSTR_MAX];
+	struct pump up;
+	struct records_state rs;
+	bool any = false;
+
+	arm_signals();
+	lfd = listen_on(sa);
+	if (exec_argv)
+		accept_exec_loop(lfd, sa);
+	memset(&rs, 0, sizeof rs);
+	if (sock_kind_is_records(sa->kind) &&
+	    (record_reader_init(&rs.rr, STDIN_FILENO, null_delim ? 0 : '\n',
+	    RECORD_MAX) < 0 || record_writer_init(&rs.rw, STDOUT_FILENO,
+	    null_delim ? 0 : '\n', CHUNK) < 0 ||
+	    !(rs.rbuf = malloc(RECORD_MAX + 1))))
+		err(EXIT_FAIL, "malloc");
+	if (sa->socktype == SOCK_DGRAM) {
+		enum relay_end end = relay_records(lfd, sa->kind, true, &rs,
+		    addr_text);
+		if (end == RELAY_SIGNAL)
+			die_by_signal(got_signal);
+		report_counts(addr_text, rs.sent, rs.received, "records");
+		/* An idle listener: 0 if anything came, as mqrecv -t. */
+		if (rs.received == 0)
+			idle_exit(addr_text);
+		exit(EXIT_OK);
+	}
+	pump_init(&up, STDIN_FILENO, -1, false);
+	for (;;) {
+		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		enum relay_end end;
+		int conn;
+
+		if (got_signal)
+			die_by_signal(got_signal);
+		if (wait_events(&pfd, 1, -1) <= 0)
+			continue;
+		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (conn < 0) {
+			if (errno == EINTR || errno == EAGAIN ||
+			    errno == ECONNABORTED)
+				continue;
+			err(EXIT_FAIL, "%s: accept", addr_text);
+		}
+		if (!keep_open) {
+			close(lfd);
+			lfd = -1;
+		}
+		tune_socket(conn, sa);
+		if (sock_kind_is_unix(sa->kind))
+			snprintf(name, sizeof name, "%s", addr_text);
+		else
+			fd_address(conn, true, sa->kind, name, sizeof name);
+		if (verbose)
+			warnx("connection from %s", name);
+		up.to = conn;
+		end = serve_connection(conn, sa, name, &up, &rs);
+		close(conn);
+		any = true;
+		if (end == RELAY_SIGNAL)
+			die_by_signal(got_signal);
+		if (end == RELAY_IDLE) {
+			if (!keep_open)
+				idle_exit(name);
+			if (verbose)
+				warnx("%s: idle for %s; closed", name,
+				    idle_arg);
+		}
+		if (!keep_open)
+			break;
+	}
+	(void)any;
+	exit(EXIT_OK);
+}
+
+/* Connect to SA and relay (or run -e on the socket); never returns. */
+static void __attribute__((noreturn))
+run_client(const struct sock_address *sa)
+{
+	int fd = connect_to(sa, sa->port_lo, false);
+	char name[SOCK_ADDRSTR_MAX];
+	enum relay_end end;
+	struct pump up;
+	struct records_state rs;
+
+	if (fd < 0) {
+		if (errno == ETIMEDOUT && connect_timeout_arg) {
+			warnx("%s: connection timed out after %s", addr_text,
+			    connect_timeout_arg);
+			exit(EXIT_TIMEOUT);
+		}
+		err(EXIT_FAIL, "%s", addr_text);
+	}
+	if (sock_kind_is_unix(sa->kind))
+		snprintf(name, sizeof name, "%s", addr_text);
+	else
+		fd_address(fd, true, sa->kind, name, sizeof name);
+	if (verbose)
+		warnx("connected to %s", name);
+	if (exec_argv) {
+		int flags = fcntl(fd, F_GETFL);
+		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+		fcntl(fd, F_SETFD, 0);
+		exec_child(fd);
+	}
+	if (sock_kind_is_records(sa->kind)) {
+		memset(&rs, 0, sizeof rs);
+		if (record_reader_init(&rs.rr, STDIN_FILENO,
+		    null_delim ? 0 : '\n', RECORD_MAX) < 0 ||
+		    record_writer_init(&rs.rw, STDOUT_FILENO,
+		    null_delim ? 0 : '\n', CHUNK) < 0 ||
+		    !(rs.rbuf = malloc(RECORD_MAX + 1)))
+			err(EXIT_FAIL, "malloc");
+		end = relay_records(fd, sa->kind, false, &rs, name);
+		report_counts(name, rs.sent, rs.received, "records");
+		/* Datagrams have no end: an idle timeout after replies is
+		 * the normal finish, as mqrecv -t. */
+		if (end == RELAY_IDLE && (sa->kind == SOCK_KIND_UNIX_SEQPACKET ||
+		    rs.received == 0))
+			idle_exit(name);
+		exit(EXIT_OK);
+	}
+	pump_init(&up, STDIN_FILENO, fd, false);
+	{
+		struct pump down;
+		pump_init(&down, fd, STDOUT_FILENO, true);
+		end = relay_stream(fd, name, &up, &down);
+		report_counts(name, up.bytes, down.bytes, "bytes");
+	}
+	if (end == RELAY_IDLE)
+		idle_exit(name);
+	exit(EXIT_OK);
+}
+
+/* -z: see whether SA accepts connections; print the open ports of a
+ * range.  Exit 0 if any port is open, else 1. */
+static void __attribute__((noreturn))
+run_probe(const struct sock_address *sa)
+{
+	bool range = sa->port_lo != sa->port_hi, any = false;
+
+	for (unsigned port = sa->port_lo; port <= sa->port_hi; port++) {
+		int fd = connect_to(sa, port, true);
+		if (fd >= 0) {
+			close(fd);
+			any = true;
+			if (range) {
+				printf("%u\n", port);
+				fflush(stdout);
+			}
+			if (verbose)
+				warnx("%s: port %u open", addr_text, port);
+		} else if (verbose || !range) {
+			if (range)
+				warn("%s: port %u", addr_text, port);
+			else
+				warn("%s", addr_text);
+		}
+	}
+	exit(any ? EXIT_OK : EXIT_FAIL);
+}
+
+int
+main(int argc, char **argv)
+{
+	int version = 0, rc;
+	struct sock_address sa;
+	const char *why;
+	struct poptOption options[] = {
+		{ "listen", 'l', POPT_ARG_NONE, &listen_mode, 0,
+		  "listen on ADDRESS instead of connecting", NULL },
+		{ "keep-open", 'k', POPT_ARG_NONE, &keep_open, 0,
+		  "go on accepting connections after the first", NULL },
+		{ "exec", 'e', POPT_ARG_STRING, &exec_arg, 0,
+		  "run COMMAND (split at blanks, no shell) per connection",
+		  "COMMAND" },
+		{ "sh-exec", '\0', POPT_ARG_STRING, &sh_exec_arg, 0,
+		  "run STRING with /bin/sh -c per connection", "STRING" },
+		{ "max-conns", 'm', POPT_ARG_STRING, &max_conns_arg, 0,
+		  "serve at most N connections at once with -e (100)", "N" },
+		{ "idle-timeout", 'w', POPT_ARG_STRING, &idle_arg, 0,
+		  "close a connection idle for DURATION", "DURATION" },
+		{ "connect-timeout", '\0', POPT_ARG_STRING,
+		  &connect_timeout_arg, 0,
+		  "give up connecting after DURATION", "DURATION" },
+		{ "probe", 'z', POPT_ARG_NONE, &probe_mode, 0,
+		  "only probe whether ADDRESS accepts connections", NULL },
+		{ "source", 's', POPT_ARG_STRING, &source_arg, 0,
+		  "connect from local address HOST[:PORT]", "HOST" },
+		{ NULL, '4', POPT_ARG_NONE, &only4, 0, "use IPv4 only", NULL },
+		{ NULL, '6', POPT_ARG_NONE, &only6, 0, "use IPv6 only", NULL },
+		{ "nodelay", '\0', POPT_ARG_NONE, &nodelay, 0,
+		  "set TCP_NODELAY", NULL },
+		{ "null", '0', POPT_ARG_NONE, &null_delim, 0,
+		  "records end in NUL, not newline", NULL },
+		{ "reuseport", '\0', POPT_ARG_NONE, &reuseport, 0,
+		  "set SO_REUSEPORT on the listener", NULL },
+		{ "mode", '\0', POPT_ARG_STRING, &mode_arg, 0,
+		  "permissions of a UNIX socket file (0600)", "MODE" },
+		{ "verbose", 'v', POPT_ARG_NONE, &verbose, 0,
+		  "report connections and byte counts on stderr", NULL },
+		{ "version", 'V', POPT_ARG_NONE, &version, 0,
+		  "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	poptContext ctx;
+
+	atexit(close_stdout);
+	reserve_std_fds();
+	ctx = poptGetContext(NULL, argc, (const char **)argv, options, 0);
+	poptSetOtherOptionHelp(ctx, "[OPTION]... ADDRESS");
+	while ((rc = poptGetNextOpt(ctx)) > 0)
+		;
+	if (rc < -1)
+		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
+		    poptStrerror(rc));
+	if (version)
+		print_version_and_exit();
+	addr_text = poptGetArg(ctx);
+	if (!addr_text)
+		usage_error("missing ADDRESS");
+	if (poptPeekArg(ctx))
+		usage_error("extra operand '%s'", poptPeekArg(ctx));
+	if (sock_address_parse(addr_text, &sa, &why) < 0)
+		usage_error("%s: %s", addr_text, why);
+
+	if (idle_arg)
+		idle_ts = duration_or_err("-w", idle_arg);
+	if (connect_timeout_arg)
+		connect_ts = duration_or_err("--connect-timeout",
+		    connect_timeout_arg);
+	if (max_conns_arg)
+		max_conns = number_or_err("-m", max_conns_arg, 1, 100000);
+	if (mode_arg)
+		sock_mode = mode_or_err("--mode", mode_arg) & 0777;
+	if (only4 && only6)
+		usage_error("-4 and -6 exclude each other");
+	if ((only4 && sa.family == AF_INET6) || (only6 && sa.family == AF_INET))
+		usage_error("%s: conflicts with -%c", addr_text,
+		    only4 ? '4' : '6');
+	if (listen_mode && probe_mode)
+		usage_error("-l and -z exclude each other");
+	if (exec_arg && sh_exec_arg)
+		usage_error("-e and --sh-exec exclude each other");
+	if ((exec_arg || sh_exec_arg) && sa.socktype == SOCK_DGRAM)
+		usage_error("-e and --sh-exec need a stream or seqpacket "
+		    "address, not %s", sock_kind_name(sa.kind));
+	if ((exec_arg || sh_exec_arg) && probe_mode)
+		usage_error("-z does not run a COMMAND");
+	if (keep_open && !listen_mode)
+		usage_error("-k needs -l");
+	if (max_conns_arg && !(exec_arg || sh_exec_arg))
+		usage_error("-m needs -e or --sh-exec");
+	if (source_arg && (listen_mode || sock_kind_is_unix(sa.kind)))
+		usage_error("-s is for connecting over tcp or udp");
+	if (probe_mode && sa.socktype == SOCK_DGRAM)
+		usage_error("-z probes stream and seqpacket addresses only");
+	if (sa.port_lo != sa.port_hi && !probe_mode)
+		usage_error("%s: a port range is for -z only", addr_text);
+	if (!sock_kind_is_unix(sa.kind) && !listen_mode && sa.port_lo == 0)
+		usage_error("%s: cannot connect to port 0", addr_text);
+	if (exec_arg)
+		exec_argv = split_command(exec_arg);
+	if (sh_exec_arg) {
+		static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
+		sh_argv[2] = sh_exec_arg;
+		exec_argv = sh_argv;
+	}
+	atexit(cleanup);
+	/* EPIPE from writes, not death: stdout's EPIPE re-raises it. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (probe_mode)
+		run_probe(&sa);
+	if (listen_mode)
+		run_listener(&sa);
+	run_client(&sa);
+}
