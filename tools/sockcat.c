@@ -497,17 +497,30 @@ pump_failed(const struct pump *p, const char *name)
 	err(EXIT_FAIL, "%s", name);
 }
 
+/* Whether a read from FD would not block now (data or end of file). */
+static bool
+readable_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0 && pfd.revents != 0;
+}
+
 /*
  * Relay a stream connection SOCK (named NAME): UP carries standard input
  * to it, DOWN carries it to standard output.  UP persists from one
- * connection to the next (-k); at its end the socket's sending side is
- * shut down.  Return at the peer's end, an idle timeout, or a signal.
+ * connection to the next (-k).  At the end of UP the sending side is shut
+ * down and reading goes on.  At the peer's end, once DOWN is written out,
+ * the relay ends unless standard input has data ready: then it is sent
+ * to its end too (the peer may only have half-closed).  Return at the
+ * end, an idle timeout, or a signal.
  */
 static enum relay_end
 relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
 {
 	struct deadline idle;
-	bool shut = false;
+	bool shut = false, finishing = false;
+	uint64_t sent0 = up->bytes;
 
 	deadline_start(&idle, idle_arg ? &idle_ts : NULL);
 	for (;;) {
@@ -516,25 +529,39 @@ relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
 		int iu = -1, id = -1, r;
 		ssize_t m, moved = 0;
 		bool eofs = up->eof + down->eof;
+		bool up_done = up->eof && up->len == 0;
 
-		if (up->eof && up->len == 0 && !shut) {
+		/*
+		 * A listener with nothing to say keeps quiet until its peer
+		 * has finished: an early end would make a peer that stops at
+		 * our end (sockcat itself) quit before sending.
+		 */
+		if (up_done && !shut && (!listen_mode || up->bytes > sent0)) {
 			shutdown(sock, SHUT_WR);
 			shut = true;
 		}
-		if (down->eof && down->len == 0)
-			return RELAY_EOF;
-		if (!shut) {
-			iu = (int)n;
-			pfd[n].fd = (up->splice ? up->wait_out : up->len > 0) ?
-			    up->to : up->from;
-			pfd[n].events = pfd[n].fd == up->to ? POLLOUT : POLLIN;
-			n++;
+		if (down->eof && down->len == 0) {
+			if (up_done)
+				return RELAY_EOF;
+			/* Standard input idle: nothing more to say, done. */
+			if (!finishing && up->len == 0 &&
+			    !readable_now(up->from))
+				return RELAY_EOF;
+			finishing = true;
 		}
-		id = (int)n;
-		pfd[n].fd = (down->splice ? down->wait_out : down->len > 0) ?
-		    down->to : down->from;
-		pfd[n].events = pfd[n].fd == down->to ? POLLOUT : POLLIN;
-		n++;
+		if (!up_done) {
+			bool out = up->splice ? up->wait_out : up->len > 0;
+			iu = (int)n;
+			pfd[n].fd = out ? up->to : up->from;
+			pfd[n++].events = out ? POLLOUT : POLLIN;
+		}
+		if (!(down->eof && down->len == 0)) {
+			bool out = down->splice ? down->wait_out :
+			    down->len > 0;
+			id = (int)n;
+			pfd[n].fd = out ? down->to : down->from;
+			pfd[n++].events = out ? POLLOUT : POLLIN;
+		}
 		r = wait_events(pfd, n, deadline_poll_ms(&idle));
 		if (got_signal)
 			return RELAY_SIGNAL;
@@ -549,7 +576,7 @@ relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
 				pump_failed(up, name);
 			moved += m;
 		}
-		if (pfd[id].revents) {
+		if (id >= 0 && pfd[id].revents) {
 			bool in = pfd[id].fd == down->from;
 			m = pump_step(down, in, !in);
 			if (m < 0)
@@ -684,6 +711,8 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 {
 	struct deadline idle;
 	bool shut = false, seq = kind == SOCK_KIND_UNIX_SEQPACKET;
+	bool peer_done = false;
+	uint64_t sent0 = st->sent;
 
 	deadline_start(&idle, idle_arg ? &idle_ts : NULL);
 	for (;;) {
@@ -716,13 +745,18 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 				break;
 			progress = true;
 		}
-		if (seq && !shut && st->rr.eof && !st->have_pending &&
+		if (seq && st->rr.eof && !st->have_pending &&
 		    st->rr.start == st->rr.end) {
-			shutdown(sock, SHUT_WR);
+			/* As relay_stream: an empty listener waits. */
+			if (peer_done)
+				return RELAY_EOF;
+			if (!shut && (!listen_mode || st->sent > sent0))
+				shutdown(sock, SHUT_WR);
 			shut = true;
 		}
 		pfd[n].fd = sock;
-		pfd[n++].events = POLLIN | (st->have_pending ? POLLOUT : 0);
+		pfd[n++].events = (peer_done ? 0 : POLLIN) |
+		    (st->have_pending ? POLLOUT : 0);
 		if (!st->rr.eof && !st->have_pending &&
 		    (!listener || st->peer_len > 0)) {
 			is = (int)n;
@@ -738,10 +772,17 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 			return RELAY_IDLE;
 		if (r <= 0)
 			continue;
-		if (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)) {
-			if (!receive_records(sock, kind, listener, st, name))
-				return RELAY_EOF;
+		if (!peer_done &&
+		    (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
 			progress = true;
+			if (!receive_records(sock, kind, listener, st, name)) {
+				/* The peer ended: finish only what stdin has
+				 * ready, as relay_stream does. */
+				peer_done = true;
+				if (!st->have_pending && !record_ready(&st->rr) &&
+				    !readable_now(st->rr.fd))
+					return RELAY_EOF;
+			}
 		}
 		if (is >= 0 && pfd[is].revents) {
 			if (records_fill_once(&st->rr) < 0)
