@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * sockcat-recv: the minimal receiver of bench/sockcat.  Listens on
- * 127.0.0.1, port 0 (tcp) or on PATH (unix), prints the port (or PATH) on
- * standard output, accepts one connection and reads it to the end in
- * 128 KiB read(2) calls, discarding the bytes (or, with -o, writing them
- * to standard output); prints the byte count on standard error.
+ * 127.0.0.1:PORT (tcp; 0 picks one) or on PATH (unix), prints the port
+ * (or PATH) on standard error, accepts one connection and reads it to the
+ * end in 128 KiB read(2) calls, discarding the bytes (or, with -o,
+ * writing them to standard output).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <err.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,6 @@ main(int argc, char **argv)
 {
 	static char buf[BUF];
 	int lfd, fd, out = 0, one = 1;
-	long long total = 0;
 
 	if (argc > 1 && strcmp(argv[1], "-o") == 0) {
 		out = 1;
@@ -33,9 +33,12 @@ main(int argc, char **argv)
 		argc--;
 	}
 	if (argc < 2)
-		errx(2, "usage: sockcat-recv [-o] tcp | unix PATH");
+		errx(2, "usage: sockcat-recv [-o] tcp PORT | unix PATH");
+	if (argc < 3)
+		errx(2, "%s needs an argument", argv[1]);
 	if (strcmp(argv[1], "tcp") == 0) {
-		struct sockaddr_in in = { .sin_family = AF_INET };
+		struct sockaddr_in in = { .sin_family = AF_INET,
+		    .sin_port = htons((uint16_t)atoi(argv[2])) };
 		socklen_t len = sizeof in;
 		inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
 		lfd = socket(AF_INET, SOCK_STREAM, 0);
@@ -44,19 +47,16 @@ main(int argc, char **argv)
 		    listen(lfd, 1) < 0 ||
 		    getsockname(lfd, (void *)&in, &len) < 0)
 			err(1, "listen");
-		printf("%u\n", ntohs(in.sin_port));
+		fprintf(stderr, "%u\n", ntohs(in.sin_port));
 	} else {
 		struct sockaddr_un un = { .sun_family = AF_UNIX };
-		if (argc < 3)
-			errx(2, "unix needs PATH");
 		snprintf(un.sun_path, sizeof un.sun_path, "%s", argv[2]);
 		lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (lfd < 0 || bind(lfd, (void *)&un, sizeof un) < 0 ||
 		    listen(lfd, 1) < 0)
 			err(1, "listen");
-		printf("%s\n", argv[2]);
+		fprintf(stderr, "%s\n", argv[2]);
 	}
-	fflush(stdout);
 	fd = accept(lfd, NULL, NULL);
 	if (fd < 0)
 		err(1, "accept");
@@ -66,10 +66,8 @@ main(int argc, char **argv)
 			err(1, "read");
 		if (n == 0)
 			break;
-		total += n;
 		if (out && write(1, buf, (size_t)n) != n)
 			err(1, "write");
 	}
-	fprintf(stderr, "%lld\n", total);
 	return 0;
 }

@@ -206,6 +206,22 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	[[ $(cat "$T/late2") == "from nc" ]]
 }
 
+@test "EOF 4b: the peer half-closes while our input has data: all of it is sent" {
+	head -c 5M /dev/urandom >"$T/up"
+	start_listener sockcat -v -l tcp:127.0.0.1:0 <<<"short answer" >"$T/up.out"
+	run timeout 20 sockcat "127.0.0.1:$PORT" <"$T/up"
+	[[ $status -eq 0 && $output == "short answer" ]]
+	wait_pid "$LPID"
+	[[ $(sum "$T/up.out") == $(sum "$T/up") ]]
+}
+
+@test "EOF 4c: the peer closes for good while our input has data: exit 1" {
+	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'echo bye'
+	run timeout 20 bash -c "head -c 256M /dev/zero | sockcat 127.0.0.1:$PORT"
+	# (A reset may also discard "bye" in flight: TCP drops it on RST.)
+	assert_status_msg 1 "sockcat: tcp:127.0.0.1:$PORT: (Connection reset by peer|Broken pipe)"
+}
+
 @test "EOF 5: UDP to a closed port -> exit 1, Connection refused" {
 	start_listener sockcat -v -l udp:127.0.0.1:0 </dev/null
 	local port=$PORT

@@ -89,6 +89,7 @@ struct pump {
 	int from, to;
 	bool from_sock, to_sock;
 	bool splice;		/* one end a pipe, the other the socket */
+	bool from_ready, to_ready;	/* never block: socket, file, device */
 	bool wait_out;		/* splice: last EAGAIN was the destination */
 	char *buf;		/* buffer mode */
 	size_t off, len;
@@ -358,6 +359,18 @@ is_pipe(int fd)
 	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
+/* Whether I/O on FD never blocks: a regular file or a device other than
+ * a terminal (/dev/zero, /dev/null). */
+static bool
+never_blocks(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return false;
+	return S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd));
+}
+
 /* Set up a pump from FROM to TO; splice when one end is a pipe and the
  * other the socket, else a 128 KiB buffer. */
 static void
@@ -369,6 +382,8 @@ pump_init(struct pump *p, int from, int to, bool from_sock)
 	p->from_sock = from_sock;
 	p->to_sock = !from_sock;
 	p->splice = is_pipe(from_sock ? to : from);
+	p->from_ready = from_sock || never_blocks(from);
+	p->to_ready = !from_sock || never_blocks(to);
 	if (p->splice) {
 		/* A bigger pipe means fewer wake-ups; a refusal is harmless. */
 		int pipe_fd = from_sock ? to : from;
@@ -437,7 +452,9 @@ pump_step(struct pump *p, bool can_read, bool can_write)
 	}
 	if (!p->buf && !(p->buf = malloc(CHUNK)))
 		return -1;
-	for (;;) {
+	can_read = can_read || p->from_ready;
+	can_write = can_write || p->to_ready;
+	for (int rounds = 0; rounds < 16; rounds++) {
 		if (p->len == 0 && !p->eof && (p->from_sock || can_read)) {
 			n = p->from_sock ?
 			    recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
@@ -474,10 +491,12 @@ pump_step(struct pump *p, bool can_read, bool can_write)
 		p->len -= (size_t)n;
 		p->bytes += (uint64_t)n;
 		moved += n;
-		can_write = p->to_sock;
+		can_write = p->to_ready;
+		can_read = p->from_ready;
 		if (p->len > 0)
 			return moved;
 	}
+	return moved;
 }
 
 /* Fail on an error of pump P: a socket error names the address, a
