@@ -530,9 +530,8 @@ readable_now(int fd)
  * to it, DOWN carries it to standard output.  UP persists from one
  * connection to the next (-k).  At the end of UP the sending side is shut
  * down and reading goes on.  At the peer's end, once DOWN is written out,
- * the relay ends unless standard input has data ready: then it is sent
- * to its end too (the peer may only have half-closed).  Return at the
- * end, an idle timeout, or a signal.
+ * the relay ends unless standard input is flowing: then it is sent to its
+ * end too.  Return at the end, an idle timeout, or a signal.
  */
 static enum relay_end
 relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
@@ -562,9 +561,14 @@ relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
 		if (down->eof && down->len == 0) {
 			if (up_done)
 				return RELAY_EOF;
-			/* Standard input idle: nothing more to say, done. */
-			if (!finishing && up->len == 0 &&
-			    !readable_now(up->from))
+			/*
+			 * Standard input that has said nothing (or is a
+			 * terminal) has nothing in flight: done.  Input that
+			 * is flowing goes to its end: the peer may only have
+			 * half-closed, and if it closed for good it resets.
+			 */
+			if (!finishing && up->len == 0 && (isatty(up->from) ||
+			    (up->bytes == sent0 && !readable_now(up->from))))
 				return RELAY_EOF;
 			finishing = true;
 		}
@@ -799,7 +803,8 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 				 * ready, as relay_stream does. */
 				peer_done = true;
 				if (!st->have_pending && !record_ready(&st->rr) &&
-				    !readable_now(st->rr.fd))
+				    (isatty(st->rr.fd) || (st->sent == sent0 &&
+				    !readable_now(st->rr.fd))))
 					return RELAY_EOF;
 			}
 		}
