@@ -68,6 +68,7 @@ static unsigned long max_conns = 100;
 static mode_t sock_mode = 0600;
 static const char *addr_text;	/* ADDRESS as typed, for messages */
 static char **exec_argv;	/* COMMAND split, or sh -c STRING */
+static poptContext ctx;		/* kept to the end: option strings live in it */
 
 /* State that exit and the signal path must undo. */
 static struct {
@@ -1454,7 +1455,6 @@ main(int argc, char **argv)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	poptContext ctx;
 
 	atexit(close_stdout);
 	reserve_std_fds();
