@@ -42,6 +42,7 @@
 #include "parse.h"
 #include "records.h"
 #include "sockaddr.h"
+#include "sockconn.h"
 
 #define CHUNK		(128 * 1024)	/* buffer size, and splice length */
 #define RECORD_MAX	(256 * 1024)	/* longest record (datagram) */
@@ -72,10 +73,7 @@ static poptContext ctx;		/* kept to the end: option strings live in it */
 
 /* State that exit and the signal path must undo. */
 static struct {
-	bool unix_bound;	/* we bound a UNIX path ... */
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	dev_t dev;		/* ... that was this file */
-	ino_t ino;
+	struct sock_owned_path path;	/* a UNIX socket file we bound */
 	pid_t *kids;		/* live -e children (max_conns slots) */
 	unsigned long nkids;
 } owned;
@@ -120,14 +118,7 @@ on_child(int sig)
 static void
 remove_owned_path(void)
 {
-	struct stat st;
-
-	if (!owned.unix_bound)
-		return;
-	owned.unix_bound = false;
-	if (lstat(owned.path, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    st.st_dev == owned.dev && st.st_ino == owned.ino)
-		unlink(owned.path);
+	sock_owned_path_remove(&owned.path);
 }
 
 /* Reap exited children without waiting; forget their slots. */
@@ -819,312 +810,73 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 	}
 }
 
-/* Set the options sockcat wants on a fresh socket of address SA. */
+/* -v: report an address that failed before the next is tried. */
 static void
-tune_socket(int fd, const struct sock_address *sa)
+warn_attempt(const char *addr, int e, void *arg)
 {
-	int one = 1;
-
-	if (nodelay && sa->kind == SOCK_KIND_TCP &&
-	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0)
-		warn("%s: TCP_NODELAY", addr_text);
+	(void)arg;
+	if (verbose)
+		warnx("%s: %s", addr, strerror(e));
 }
 
-/* Wait for a non-blocking connect(2) on FD; 0, or -1 with errno (ETIMEDOUT
- * when --connect-timeout passed). */
-static int
-finish_connect(int fd)
+/* The connection options of the command line, for lib/sockconn. */
+static struct sock_conn_opts
+conn_opts(void)
 {
-	struct deadline d;
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	int soerr = 0, r;
-	socklen_t len = sizeof soerr;
-
-	deadline_start(&d, connect_timeout_arg ? &connect_ts : NULL);
-	do {
-		r = poll(&pfd, 1, deadline_poll_ms(&d));
-	} while (r < 0 && errno == EINTR);
-	if (r < 0)
-		return -1;
-	if (r == 0) {
-		errno = ETIMEDOUT;
-		return -1;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
-		return -1;
-	if (soerr) {
-		errno = soerr;
-		return -1;
-	}
-	return 0;
+	struct sock_conn_opts o = {
+		.family = only4 ? AF_INET : only6 ? AF_INET6 : AF_UNSPEC,
+		.source = source_arg,
+		.nodelay = nodelay,
+		.reuseport = reuseport,
+		.timeout = connect_timeout_arg ? &connect_ts : NULL,
+		.unix_mode = sock_mode,
+		.on_fail = warn_attempt,
+	};
+	return o;
 }
 
-/* Resolve -s HOST[:PORT] for FAMILY and bind FD to it; -1 on failure. */
-static int
-bind_source(int fd, int family, int socktype)
+/* Fail for a name that did not resolve (getaddrinfo error GAI). */
+static void __attribute__((noreturn))
+resolve_failed(int gai)
 {
-	char host[SOCK_HOST_MAX + 1], *port = NULL, *p;
-	struct addrinfo hints = { .ai_family = family, .ai_socktype = socktype,
-	    .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *res;
-	int r, one = 1;
-
-	snprintf(host, sizeof host, "%s", source_arg);
-	if (host[0] == '[' && (p = strchr(host, ']'))) {
-		*p = '\0';
-		if (p[1] == ':')
-			port = p + 2;
-		memmove(host, host + 1, strlen(host + 1) + 1);
-	} else if ((p = strchr(host, ':')) && !strchr(p + 1, ':')) {
-		*p = '\0';
-		port = p + 1;
-	}
-	r = getaddrinfo(host[0] ? host : NULL, port, &hints, &res);
-	if (r != 0) {
-		warnx("%s: %s", source_arg, gai_strerror(r));
-		errno = EADDRNOTAVAIL;
-		return -1;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-	r = bind(fd, res->ai_addr, res->ai_addrlen);
-	freeaddrinfo(res);
-	return r;
+	if (gai == EAI_SYSTEM)
+		err(EXIT_FAIL, "%s", addr_text);
+	errx(EXIT_FAIL, "%s: %s", addr_text, gai_strerror(gai));
 }
 
-/*
- * Connect to SA at PORT, trying each resolved address in turn.  Return the
- * socket (non-blocking), or -1 with errno of the last failure (ETIMEDOUT
- * when --connect-timeout passed).  QUIET suppresses the per-address
- * warnings of -v (probing).
- */
+/* Connect to SA at PORT: the socket, or -1 with errno; exits when the
+ * name does not resolve.  QUIET mutes the per-address -v reports. */
 static int
 connect_to(const struct sock_address *sa, unsigned port, bool quiet)
 {
-	struct addrinfo hints, *res, *ai;
-	char service[8], name[SOCK_ADDRSTR_MAX];
-	int fd = -1, r, e = ECONNREFUSED;
+	struct sock_conn_opts o = conn_opts();
+	int gai, fd;
 
-	if (sock_kind_is_unix(sa->kind)) {
-		struct timeval tv = { connect_ts.tv_sec,
-		    connect_ts.tv_nsec / 1000 }, zero = { 0, 0 };
-		fd = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			return -1;
-		/* Replies to a datagram socket need an address: autobind. */
-		if (sa->kind == SOCK_KIND_UNIX_DGRAM) {
-			struct sockaddr_un un = { .sun_family = AF_UNIX };
-			if (bind(fd, (void *)&un, sizeof(sa_family_t)) < 0)
-				goto fail;
-		}
-		/* A UNIX connect waits on a full backlog; SO_SNDTIMEO bounds
-		 * that wait. */
-		if (connect_timeout_arg)
-			setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-		do
-			r = connect(fd, (const void *)&sa->un, sa->un_len);
-		while (r < 0 && errno == EINTR);
-		if (r < 0) {
-			if (errno == EAGAIN || errno == EINPROGRESS)
-				errno = ETIMEDOUT;
-			goto fail;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &zero, sizeof zero);
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-		return fd;
-	}
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = only4 ? AF_INET : only6 ? AF_INET6 : sa->family;
-	hints.ai_socktype = sa->socktype;
-	hints.ai_flags = AI_NUMERICSERV | (sa->numeric_host ? AI_NUMERICHOST : 0);
-	snprintf(service, sizeof service, "%u", port);
-	r = getaddrinfo(sa->host[0] ? sa->host : NULL, service, &hints, &res);
-	if (r != 0) {
-		if (r == EAI_SYSTEM)
-			err(EXIT_FAIL, "%s", addr_text);
-		errx(EXIT_FAIL, "%s: %s", addr_text, gai_strerror(r));
-	}
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family,
-		    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    ai->ai_protocol);
-		if (fd < 0) {
-			e = errno;
-			continue;
-		}
-		tune_socket(fd, sa);
-		if (source_arg && bind_source(fd, ai->ai_family,
-		    ai->ai_socktype) < 0) {
-			e = errno;
-			if (verbose && !quiet)
-				warn("%s: source %s", addr_text, source_arg);
-			close(fd);
-			fd = -1;
-			continue;
-		}
-		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-		if (r < 0 && errno == EINPROGRESS)
-			r = finish_connect(fd);
-		if (r == 0)
-			break;
-		e = errno;
-		if (verbose && !quiet)
-			warn("%s", sock_address_format(sa->kind, ai->ai_addr,
-			    ai->ai_addrlen, name, sizeof name));
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	if (fd < 0)
-		errno = e;
+	if (quiet)
+		o.on_fail = NULL;
+	fd = sock_connect(sa, port, &o, &gai);
+	if (fd < 0 && gai)
+		resolve_failed(gai);
 	return fd;
-fail:
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
-}
-
-/*
- * Bind a UNIX socket FD to SA's path: replace an existing file only when
- * it is a socket nobody accepts on; remember the file to remove at exit.
- */
-static void
-bind_unix(int fd, const struct sock_address *sa)
-{
-	struct stat st;
-	mode_t old;
-	int r;
-
-	if (!sa->abstract && lstat(sa->un.sun_path, &st) == 0) {
-		int probe;
-		if (!S_ISSOCK(st.st_mode))
-			errx(EXIT_FAIL, "%s: %s exists and is not a socket; "
-			    "not removed", addr_text, sa->un.sun_path);
-		probe = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
-		if (probe < 0)
-			err(EXIT_FAIL, "%s", addr_text);
-		r = connect(probe, (const void *)&sa->un, sa->un_len);
-		close(probe);
-		if (r == 0 || errno != ECONNREFUSED)
-			errx(EXIT_FAIL, "%s: a socket at %s is in use; not "
-			    "removed", addr_text, sa->un.sun_path);
-		if (unlink(sa->un.sun_path) < 0 && errno != ENOENT)
-			err(EXIT_FAIL, "%s: removing a stale socket",
-			    addr_text);
-		if (verbose)
-			warnx("%s: replaced a stale socket", addr_text);
-	}
-	old = umask(~sock_mode & 0777);
-	r = bind(fd, (const void *)&sa->un, sa->un_len);
-	umask(old);
-	if (r < 0)
-		err(EXIT_FAIL, "%s", addr_text);
-	if (!sa->abstract && lstat(sa->un.sun_path, &st) == 0) {
-		snprintf(owned.path, sizeof owned.path, "%s", sa->un.sun_path);
-		owned.dev = st.st_dev;
-		owned.ino = st.st_ino;
-		owned.unix_bound = true;
-	}
-}
-
-/* Create an INET socket for listening on every address of FAMILY
- * (AF_INET6 dual-stack unless V6ONLY); -1 with errno on failure. */
-static int
-any_socket(int family, int socktype, bool v6only, unsigned port)
-{
-	struct sockaddr_in in = { .sin_family = AF_INET,
-	    .sin_port = htons((uint16_t)port),
-	    .sin_addr.s_addr = htonl(INADDR_ANY) };
-	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6,
-	    .sin6_port = htons((uint16_t)port), .sin6_addr = in6addr_any };
-	int fd = socket(family, socktype | SOCK_CLOEXEC, 0), on = v6only, e;
-
-	if (fd < 0)
-		return -1;
-	if (family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-	if (socktype == SOCK_STREAM) {
-		on = 1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-	}
-	if (reuseport) {
-		on = 1;
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
-	}
-	if ((family == AF_INET6 ? bind(fd, (void *)&in6, sizeof in6) :
-	    bind(fd, (void *)&in, sizeof in)) == 0)
-		return fd;
-	e = errno;
-	close(fd);
-	errno = e;
-	return -1;
 }
 
 /* Bind (and for stream kinds listen on) SA; exit 1 on failure. */
 static int
 listen_on(const struct sock_address *sa)
 {
-	int fd = -1, on = 1, family = only4 ? AF_INET : only6 ? AF_INET6 :
-	    sa->family;
+	struct sock_conn_opts o = conn_opts();
 	char name[SOCK_ADDRSTR_MAX];
+	const char *why;
+	int gai, fd = sock_listen(sa, &o, &owned.path, &gai, &why);
 
-	if (sock_kind_is_unix(sa->kind)) {
-		fd = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
-		if (fd < 0)
-			err(EXIT_FAIL, "%s", addr_text);
-		bind_unix(fd, sa);
-	} else if (sa->host[0] == '\0') {
-		if (family == AF_UNSPEC) {
-			fd = any_socket(AF_INET6, sa->socktype, false,
-			    sa->port_lo);
-			if (fd < 0 && errno == EAFNOSUPPORT)
-				fd = any_socket(AF_INET, sa->socktype, false,
-				    sa->port_lo);
-		} else {
-			fd = any_socket(family, sa->socktype, true,
-			    sa->port_lo);
-		}
-		if (fd < 0)
-			err(EXIT_FAIL, "%s", addr_text);
-	} else {
-		struct addrinfo hints = { .ai_family = family,
-		    .ai_socktype = sa->socktype,
-		    .ai_flags = AI_PASSIVE | AI_NUMERICSERV |
-		    (sa->numeric_host ? AI_NUMERICHOST : 0) }, *res, *ai;
-		char service[8];
-		int r, e = EADDRNOTAVAIL;
-
-		snprintf(service, sizeof service, "%u", sa->port_lo);
-		r = getaddrinfo(sa->host, service, &hints, &res);
-		if (r != 0)
-			errx(EXIT_FAIL, "%s: %s", addr_text, r == EAI_SYSTEM ?
-			    strerror(errno) : gai_strerror(r));
-		for (ai = res; ai; ai = ai->ai_next) {
-			fd = socket(ai->ai_family, ai->ai_socktype |
-			    SOCK_CLOEXEC, ai->ai_protocol);
-			if (fd < 0) {
-				e = errno;
-				continue;
-			}
-			if (sa->socktype == SOCK_STREAM)
-				setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
-				    sizeof on);
-			if (reuseport)
-				setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on,
-				    sizeof on);
-			if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-				break;
-			e = errno;
-			close(fd);
-			fd = -1;
-		}
-		freeaddrinfo(res);
-		if (fd < 0) {
-			errno = e;
-			err(EXIT_FAIL, "%s", addr_text);
-		}
-	}
-	if (sa->socktype != SOCK_DGRAM && listen(fd, SOMAXCONN) < 0)
+	if (fd < 0 && why)
+		errx(EXIT_FAIL, "%s: %s", addr_text, why);
+	if (fd < 0 && gai)
+		resolve_failed(gai);
+	if (fd < 0)
 		err(EXIT_FAIL, "%s", addr_text);
+	if (verbose && owned.path.replaced_stale)
+		warnx("%s: replaced a stale socket", addr_text);
 	if (verbose)
 		warnx("listening on %s", fd_address(fd, false, sa->kind, name,
 		    sizeof name));
@@ -1297,7 +1049,9 @@ run_listener(const struct sock_address *sa)
 			close(lfd);
 			lfd = -1;
 		}
-		tune_socket(conn, sa);
+		if (nodelay && sa->kind == SOCK_KIND_TCP)
+			setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+			    sizeof(int));
 		if (sock_kind_is_unix(sa->kind))
 			snprintf(name, sizeof name, "%s", addr_text);
 		else
