@@ -8,7 +8,9 @@
  * datagram and seqpacket sockets carry records, one line (or, with -0, one
  * NUL-terminated string) per datagram.  At the end of standard input the
  * sending side is shut down and sockcat goes on reading, with no time
- * limit; when the peer closes, sockcat writes out what it has and exits 0.
+ * limit; when the peer closes, sockcat writes out what it has and exits 0
+ * (after sending the rest of an input that is still flowing: see the EOF
+ * table of sockcat(1)).
  * With -e each connection is handed to a COMMAND instead; with -z sockcat
  * only probes.  Exit status: 0 success, 1 failure (refused, reset, write
  * error), 2 usage, 124 a timeout ended the tool, 126/127 COMMAND could not
@@ -30,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -88,6 +91,7 @@ struct pump {
 	int from, to;
 	bool from_sock, to_sock;
 	bool splice;		/* one end a pipe, the other the socket */
+	bool sendfile;		/* a regular file into the socket */
 	bool from_ready, to_ready;	/* never block: socket, file, device */
 	bool wait_out;		/* splice: last EAGAIN was the destination */
 	char *buf;		/* buffer mode */
@@ -351,6 +355,15 @@ is_pipe(int fd)
 	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
 }
 
+/* Whether FD is a regular file. */
+static bool
+is_regular(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* Whether I/O on FD never blocks: a regular file or a device other than
  * a terminal (/dev/zero, /dev/null). */
 static bool
@@ -374,6 +387,7 @@ pump_init(struct pump *p, int from, int to, bool from_sock)
 	p->from_sock = from_sock;
 	p->to_sock = !from_sock;
 	p->splice = is_pipe(from_sock ? to : from);
+	p->sendfile = !from_sock && !p->splice && is_regular(from);
 	p->from_ready = from_sock || never_blocks(from);
 	p->to_ready = !from_sock || never_blocks(to);
 	if (p->splice) {
@@ -384,11 +398,12 @@ pump_init(struct pump *p, int from, int to, bool from_sock)
 	}
 }
 
-/* Fall back from splice to the buffer (splice refused these ends). */
+/* Fall back from splice or sendfile to the buffer (refused these ends). */
 static void
 pump_unsplice(struct pump *p)
 {
 	p->splice = false;
+	p->sendfile = false;
 	p->wait_out = false;
 }
 
@@ -412,9 +427,11 @@ pump_step(struct pump *p, bool can_read, bool can_write)
 {
 	ssize_t moved = 0, n;
 
-	if (p->splice) {
+	if (p->splice || p->sendfile) {
 		for (int i = 0; i < 16; i++) {
-			n = splice(p->from, NULL, p->to, NULL, CHUNK,
+			n = p->sendfile ?
+			    sendfile(p->to, p->from, NULL, 8 * CHUNK) :
+			    splice(p->from, NULL, p->to, NULL, CHUNK,
 			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 			if (n > 0) {
 				moved += n;
@@ -503,7 +520,7 @@ pump_failed(const struct pump *p, const char *name)
 		at_out = true;
 	if (at_out && !p->to_sock)
 		stdout_failed();
-	if (!at_out && !p->from_sock && !p->splice)
+	if (!at_out && !p->from_sock && !p->splice && !p->sendfile)
 		err(EXIT_FAIL, "standard input");
 	err(EXIT_FAIL, "%s", name);
 }
@@ -565,7 +582,8 @@ relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
 			finishing = true;
 		}
 		if (!up_done) {
-			bool out = up->splice ? up->wait_out : up->len > 0;
+			bool out = up->splice || up->sendfile ?
+			    up->wait_out : up->len > 0;
 			iu = (int)n;
 			pfd[n].fd = out ? up->to : up->from;
 			pfd[n++].events = out ? POLLOUT : POLLIN;
