@@ -39,6 +39,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
 #include "fullio.h"
@@ -1186,7 +1187,6 @@ run_probe(const struct sock_address *sa)
 int
 main(int argc, char **argv)
 {
-	int version = 0, rc;
 	struct sock_address sa;
 	const char *why;
 	struct poptOption options[] = {
@@ -1222,23 +1222,15 @@ main(int argc, char **argv)
 		  "permissions of a UNIX socket file (0600)", "MODE" },
 		{ "verbose", 'v', POPT_ARG_NONE, &verbose, 0,
 		  "report connections and byte counts on stderr", NULL },
-		{ "version", 'V', POPT_ARG_NONE, &version, 0,
-		  "print the version and exit", NULL },
+		CMDLINE_COMMON_OPTIONS
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 
 	atexit(close_stdout);
 	reserve_std_fds();
-	ctx = poptGetContext(NULL, argc, (const char **)argv, options, 0);
-	poptSetOtherOptionHelp(ctx, "[OPTION]... ADDRESS");
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
-		    poptStrerror(rc));
-	if (version)
-		print_version_and_exit();
+	ctx = cmdline_parse_or_err(argc, (const char **)argv, options,
+	    "[OPTION]... ADDRESS");
 	addr_text = poptGetArg(ctx);
 	if (!addr_text)
 		usage_error("missing ADDRESS");
