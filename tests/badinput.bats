@@ -108,10 +108,13 @@ sigwaitfor | negative | '-1'               | -t -1 USR1
 sigwaitfor | overflow | '99999999999999999999' | -n 99999999999999999999 USR1
 sigwaitfor | junk     | 'USR1x'            | USR1x
 sigwaitfor | kind     | 'KILL'             | KILL
-sigwaitfor | missing  | SIGNAL             |
+sigwaitfor | missing  | signal             |
+sigwaitfor | missing  | COMMAND            | USR1 --
 sigwaitfor | extra    | -                  | n/a: SIGNAL... takes any number of operands
 sigwaitfor | unknown  | --bogus            | --bogus USR1
-sigwaitfor | conflict | --list             | --list -n 2 USR1
+sigwaitfor | conflict | --list             | --list -- true
+sigwaitfor | conflict | --kill             | --kill -t 1 USR1
+sigwaitfor | kind     | '0'                | --pid 0 USR1
 sockcat  | empty    | ''                   | -l ''
 sockcat  | negative | '-1'                 | -l -m -1 tcp:127.0.0.1:0
 sockcat  | overflow | '65536'              | -l tcp:127.0.0.1:65536
@@ -121,6 +124,15 @@ sockcat  | missing  | ADDRESS              | -l
 sockcat  | extra    | 'unix:hbk2'          | -l unix:hbk1 unix:hbk2
 sockcat  | unknown  | --bogus              | -l --bogus unix:hbk3
 sockcat  | conflict | -6                   | -l -4 -6 tcp:127.0.0.1:0
+sockcat  | conflict | --sh-exec            | -l -e cat --sh-exec cat unix:hbk4
+sockcat  | conflict | -z                   | -z -l unix:hbk5
+sockcat  | junk     | '5x'                 | -l -w 5x unix:hbk6
+sockcat  | negative | '-1'                 | --connect-timeout=-1 unix:hbk7
+sockcat  | overflow | '0'                  | -l -m 0 -e cat unix:hbk8
+sockcat  | empty    | unix:                | -l unix:
+sockcat  | empty    | -e                   | -l -e '' unix:hbk10
+sockcat  | missing  | tcp:127.0.0.1        | tcp:127.0.0.1
+sockcat  | junk     | '0999'               | -l --mode=0999 unix:hbk11
 ROWS
 )
 
