@@ -99,15 +99,40 @@ fi
 if has sigwaitfor; then
 	vg 0 '' sigwaitfor --list
 	vg 124 '' sigwaitfor -t 0.2 USR1
-	vg 0 '' sigwaitfor USR1 -- kill -USR1 0
+	vg 0 '' sigwaitfor -i USR1 -- sh -c 'kill -USR1 $PPID'
+	vg 0 '' sigwaitfor -n 2 USR1 USR2 -- sh -c 'kill -USR1 $PPID; kill -USR2 $PPID; sleep 1'
 	vg 2 '' sigwaitfor NOSUCHSIG
 fi
 if has sockcat; then
-	vg 0 'ping' sockcat -l -v unix:"$tmp/s" &
+	# A server under memcheck, served by a client under memcheck.
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --log-file="$tmp/srv.vg" \
+		sockcat -l unix:"$tmp/s" <<<'from server' >"$tmp/srv.out" 2>"$tmp/srv.err" &
 	srvpid=$!
-	for _ in $(seq 500); do [[ -S $tmp/s ]] && break; sleep 0.02; done
-	echo hello | sockcat unix:"$tmp/s" >/dev/null
-	wait "$srvpid"; srvpid=
+	for _ in $(seq 1000); do [[ -S $tmp/s ]] && break; sleep 0.02; done
+	vg 0 'from client' sockcat unix:"$tmp/s"
+	wait "$srvpid"; rc=$?; srvpid=
+	if [[ $rc -eq 0 && ! -s $tmp/srv.vg && $(cat "$tmp/srv.out") == 'from client' ]]; then
+		pass=$((pass + 1)); echo "ok   sockcat -l unix:$tmp/s  (exit 0)"
+	else
+		fail=$((fail + 1)); echo "FAIL sockcat -l unix:$tmp/s  (exit $rc)"
+		sed 's/^/    /' "$tmp/srv.err" "$tmp/srv.vg" | head -40
+	fi
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
+		--error-exitcode=99 --log-file="$tmp/srv.vg" \
+		sockcat -l -k -e cat tcp:127.0.0.1:0 -v </dev/null >/dev/null 2>"$tmp/srv.err" &
+	srvpid=$!
+	for _ in $(seq 1000); do grep -q 'listening' "$tmp/srv.err" 2>/dev/null && break; sleep 0.02; done
+	port=$(grep -o 'listening on [^ ]*' "$tmp/srv.err" | grep -o '[0-9]*$' | head -1)
+	vg 0 'echo me' sockcat tcp:127.0.0.1:"$port"
+	vg 0 'echo me too' sockcat tcp:127.0.0.1:"$port"
+	kill -TERM "$srvpid"; wait "$srvpid"; rc=$?; srvpid=
+	if [[ ! -s $tmp/srv.vg ]]; then
+		pass=$((pass + 1)); echo "ok   sockcat -l -k -e cat (TERM, exit $rc)"
+	else
+		fail=$((fail + 1)); echo "FAIL sockcat -l -k -e cat (exit $rc)"
+		sed 's/^/    /' "$tmp/srv.err" "$tmp/srv.vg" | head -40
+	fi
 	vg 1 '' sockcat unix:"$tmp/nothing"
 	vg 2 '' sockcat frob:x
 fi
