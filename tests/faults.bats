@@ -204,3 +204,25 @@ os.execvp(sys.argv[1], sys.argv[1:])' rawping -c 1 -i 0.01 127.0.0.1 ::1
 	[[ $status -eq 124 ]]
 	grep -q "POSIX semaphores have no undo" "$IPCU_SRCDIR/man/semop.1"
 }
+
+@test "sockcat: a peer that resets mid-transfer: exit 1 naming it, what came is kept" {
+	# The server resets while sockcat is still sending 100 MB.
+	python3 "$IPCU_SRCDIR/tests/lib/rstpeer.py" server "$BATS_TEST_TMPDIR/port" &
+	cleanup_kill $!
+	wait_until test -s "$BATS_TEST_TMPDIR/port"
+	run bash -c 'head -c 100000000 /dev/zero | timeout 20 sockcat "tcp:127.0.0.1:$1"' _ \
+	    "$(cat "$BATS_TEST_TMPDIR/port")"
+	assert_status_msg 1 "^sockcat: tcp:127\.0\.0\.1:[0-9]+: Connection reset by peer"
+	# The client resets after sending 300,000 bytes: all are written out.
+	sockcat -l -v tcp:127.0.0.1:0 </dev/null >"$BATS_TEST_TMPDIR/got" 2>"$BATS_TEST_TMPDIR/err" &
+	local srv=$!
+	cleanup_kill "$srv"
+	wait_until grep -q 'listening on' "$BATS_TEST_TMPDIR/err"
+	python3 "$IPCU_SRCDIR/tests/lib/rstpeer.py" client \
+	    "$(grep -o '[0-9]*$' "$BATS_TEST_TMPDIR/err" | head -1)" 300000
+	local rc=0
+	wait "$srv" || rc=$?
+	cat "$BATS_TEST_TMPDIR/err"
+	[[ $rc -eq 1 && $(wc -c <"$BATS_TEST_TMPDIR/got") -eq 300000 ]]
+	grep -q 'Connection reset by peer' "$BATS_TEST_TMPDIR/err"
+}

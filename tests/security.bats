@@ -121,3 +121,62 @@ modes_of_created() {
 	run grep -Ec '^Cap(Eff|Prm|Inh|Amb):[[:space:]]0+$' "/proc/$pid/status"
 	[[ $output == 4 ]]
 }
+
+@test "sockcat: the UNIX socket file is 0600 unless --mode says otherwise" {
+	cd "$BATS_TEST_TMPDIR"
+	umask 000
+	sockcat -l -k unix:s </dev/null >/dev/null &
+	cleanup_kill $!
+	sockcat -l -k --mode=0660 unix:s2 </dev/null >/dev/null &
+	cleanup_kill $!
+	wait_until test -S s -a -S s2
+	[[ $(stat -c %a s) == 600 && $(stat -c %a s2) == 660 ]]
+}
+
+@test "sockcat: a regular file or a symlink at a UNIX socket path is never removed" {
+	cd "$BATS_TEST_TMPDIR"
+	echo precious >file
+	echo target >target
+	ln -s target link
+	ln -s nowhere dangling
+	for path in file link dangling; do
+		run timeout 5 sockcat -l "unix:$path" </dev/null
+		echo "$path: $status $output"
+		[[ $status -eq 1 && $output == "sockcat: "*"$path"* ]]
+	done
+	[[ -f file && ! -L file && $(cat file) == precious ]]
+	[[ -L link && $(readlink link) == target && $(cat target) == target ]]
+	[[ -L dangling && $(readlink dangling) == nowhere ]]
+	# A socket replaced while the listener runs is not ours: left alone.
+	sockcat -l -k unix:s </dev/null >/dev/null &
+	local srv=$!
+	cleanup_kill "$srv"
+	wait_until test -S s
+	rm s
+	echo mine >s
+	kill -TERM "$srv"
+	wait "$srv" || true
+	[[ -f s && $(cat s) == mine ]]
+}
+
+@test "sockcat: -e runs COMMAND without a shell; only --sh-exec uses one" {
+	cd "$BATS_TEST_TMPDIR"
+	strace -f -qq -e trace=execve -o trace -- sockcat -l -e 'echo hi; touch pwned' unix:e \
+	    </dev/null >/dev/null 2>err &
+	local srv=$!
+	cleanup_kill "$srv"
+	wait_until test -S e
+	sockcat unix:e </dev/null >/dev/null 2>&1 || true
+	wait "$srv" || true
+	cat trace
+	! grep -E 'execve\("[^"]*/(ba|da|z|k)?sh"' trace
+	grep -q 'execve("[^"]*/echo", \["echo", "hi;", "touch", "pwned"\]' trace
+	[[ ! -e pwned ]]
+	# Asked for a shell, it runs one.
+	sockcat -l --sh-exec 'echo shell' unix:f </dev/null >/dev/null &
+	srv=$!
+	cleanup_kill "$srv"
+	wait_until test -S f
+	run sockcat unix:f </dev/null
+	[[ $output == shell ]]
+}
