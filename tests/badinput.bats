@@ -179,7 +179,9 @@ rows() {
 		eval "set -- $args"
 		eval "needle=$needle"
 		cases=$((cases + 1))
-		run unshare -imp --fork --mount-proc --kill-child bash "$helper" "$tool" "$@"
+		mkdir -p "$BATS_TEST_TMPDIR/iso"
+		IPCU_ISOLATED_DIR=$BATS_TEST_TMPDIR/iso \
+		    run unshare -imp --fork --mount-proc --kill-child bash "$helper" "$tool" "$@"
 		local why=
 		first=${lines[1]:-}
 		[[ ${lines[0]} == rc=2 ]] || why+=" status ${lines[0]#rc=} (want 2);"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Run one command in private IPC, mount and PID namespaces and report what
 # it left behind.  Call as root through
-#   unshare -imp --fork --mount-proc --kill-child bash isolated.sh CMD [ARG]...
+#   IPCU_ISOLATED_DIR=DIR unshare -imp --fork --mount-proc --kill-child \
+#       bash isolated.sh CMD [ARG]...
 # The command runs in an empty working directory on its own tmpfs, with a
 # private /dev/shm and a private mqueue mount, standard input "hello\n",
 # and at most IPCU_ISOLATED_TIMEOUT (default 10) seconds.  Prints
@@ -10,13 +11,14 @@
 #   <the command's standard output and error>
 #   left: <line>      one per queue, shm/sem file, System V object, file
 #                     or process present after but not before
-# Everything it made vanishes with the namespaces; the host's /tmp and
-# /dev/shm are not touched (both are private tmpfs mounts here).
+# Everything it made vanishes with the namespaces; the host's /dev/shm is
+# not touched (a private tmpfs is mounted over it here).
 set -u
-# A private /tmp, so nothing is made on the host's.
-mount -t tmpfs -o size=4m none /tmp || exit 3
-top=/tmp/isolated
-mkdir "$top" "$top/mq" "$top/cwd" || exit 3
+# IPCU_ISOLATED_DIR: an empty directory (the caller's, which it removes)
+# for a private tmpfs holding the mqueue mount and the working directory.
+top=${IPCU_ISOLATED_DIR:?}
+mount -t tmpfs -o size=4m none "$top" || exit 3
+mkdir "$top/mq" "$top/cwd" || exit 3
 mount -t mqueue none "$top/mq" || exit 3
 mount -t tmpfs -o size=4m none /dev/shm || exit 3
 
