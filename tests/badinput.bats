@@ -138,7 +138,7 @@ ROWS
 
 # Whether TOOL is built (on PATH from the build tree).
 present() {
-	[[ " ${IPCU_TOOLS:-mqsend mqrecv shmcat semop rawping} " == *" $1 "* ]] &&
+	[[ " ${IPCU_TOOLS:-mqsend mqrecv shmcat semop sigwaitfor sockcat rawping} " == *" $1 "* ]] &&
 		command -v "$1" >/dev/null
 }
 
