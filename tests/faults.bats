@@ -173,7 +173,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' rawping -c 1 -i 0.01 127.0.0.1 ::1
 }
 
 @test "SIGTERM, SIGINT, SIGHUP at random moments of mqsend | mqrecv: nothing lost (4 x 2 x 20000)" {
-	run "$IPCU_SRCDIR/tests/sigstorm.sh" 4 20000
+	run bash "$IPCU_SRCDIR/tests/sigstorm.sh" 4 20000
 	echo "$output"
 	[[ $status -eq 0 && $output == *"4 rounds"*", 0 failed"* ]]
 }
