@@ -5,7 +5,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -119,6 +123,121 @@ children_end(struct children *c, const struct timespec *grace)
 		forget_pid(c, pid);
 	}
 	c->n = 0;
+}
+
+/* Relay CONN and the child's end FD until the relay ends (see
+ * children_exec_relayed()). */
+static enum relay_end
+relay_to_child(int conn, int fd, struct relay_opts *o)
+{
+	struct pump up, down, *bad = NULL;
+	enum relay_end end;
+	int e;
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_NONBLOCK);
+	pump_init(&up, fd, conn, false);
+	pump_init(&down, conn, fd, true);
+	o->wait_for_peer = false;
+	o->eof_shut_fd = fd;
+	for (;;) {
+		end = relay_stream(conn, &up, &down, o, &bad);
+		/* A child that stopped reading gets no more input; its
+		 * output still goes to the peer. */
+		if (end == RELAY_ERROR && bad == &down && down.failed_out &&
+		    (errno == EPIPE || errno == ECONNRESET)) {
+			down.eof = true;
+			down.len = 0;
+			continue;
+		}
+		break;
+	}
+	e = errno;
+	pump_free(&up);
+	pump_free(&down);
+	errno = e;
+	return end;
+}
+
+enum relay_end
+children_exec_relayed(struct children *c, int conn, int socktype,
+    char *const argv[], const sigset_t *mask, const struct relay_opts *ro,
+    const struct timespec *grace, int *status)
+{
+	struct relay_opts o = *ro;
+	enum relay_end end;
+	int sv[2], e;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, socktype | SOCK_CLOEXEC, 0, sv) < 0)
+		return RELAY_ERROR;
+	pid = children_fork(c);
+	if (pid < 0) {
+		e = errno;
+		close(sv[0]);
+		close(sv[1]);
+		errno = e;
+		return RELAY_ERROR;
+	}
+	if (pid == 0) {
+		/* Die with the relaying process, should it be killed. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		children_exec(sv[1], argv, mask);
+	}
+	close(sv[1]);
+	end = relay_to_child(conn, sv[0], &o);
+	e = errno;
+	close(sv[0]);
+	/* Both ends are done: the child is finishing; wait, heeding a stop. */
+	while (end == RELAY_EOF) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid) {
+			forget_pid(c, pid);
+			return RELAY_EOF;
+		}
+		if (r < 0 && errno != EINTR) {
+			e = errno;
+			end = RELAY_ERROR;
+		} else if (o.stop && *o.stop) {
+			end = RELAY_SIGNAL;
+		} else {
+			relay_poll(NULL, 0, 20, &o);
+		}
+	}
+	children_end(c, grace);
+	errno = e;
+	return end;
+}
+
+char **
+children_split_command(char *cmd)
+{
+	size_t n = 0, cap = 8;
+	char **argv = malloc(cap * sizeof *argv), **more;
+	char *save = NULL;
+
+	if (!argv)
+		return NULL;
+	for (char *w = strtok_r(cmd, " \t\n", &save); w;
+	    w = strtok_r(NULL, " \t\n", &save)) {
+		if (n + 2 > cap) {
+			cap *= 2;
+			more = realloc(argv, cap * sizeof *argv);
+			if (!more) {
+				free(argv);
+				return NULL;
+			}
+			argv = more;
+		}
+		argv[n++] = w;
+	}
+	argv[n] = NULL;
+	if (n == 0) {
+		free(argv);
+		errno = EINVAL;
+		return NULL;
+	}
+	return argv;
 }
 
 int

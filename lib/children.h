@@ -18,6 +18,8 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "relay.h"
+
 struct children {
 	pid_t *pids;		/* live children, in no order */
 	size_t n, max;
@@ -58,6 +60,28 @@ void children_forget(struct children *c);
 /* End every live child of C: SIGTERM, then after GRACE SIGKILL; reap
  * them all.  Return when none is left. */
 void children_end(struct children *c, const struct timespec *grace);
+
+/*
+ * Serve the connection CONN by running ARGV (as children_exec(), MASK its
+ * signal mask) on one end of a socket pair of SOCKTYPE, and relaying CONN
+ * to the other end with lib/relay under O: the peer's end becomes the end
+ * of the child's input, the end of its output shuts down CONN's sending
+ * side; a child that stops reading gets no more input.  The child is in C
+ * and dies with the calling process.  On RELAY_EOF the child has been
+ * waited for and *STATUS is its wait status; on any other end (idle, a
+ * stop, RELAY_ERROR with errno set) it has been ended as children_end()
+ * does with GRACE.  CONN is left open.
+ */
+enum relay_end children_exec_relayed(struct children *c, int conn,
+    int socktype, char *const argv[], const sigset_t *mask,
+    const struct relay_opts *o, const struct timespec *grace, int *status);
+
+/*
+ * Split CMD in place at blanks into a NULL-terminated argv (no shell, no
+ * quoting).  Return it (free(3) it), or NULL with errno EINVAL for a
+ * command of no words, ENOMEM.
+ */
+char **children_split_command(char *cmd);
 
 /* The exit status a shell reports for the wait(2) STATUS. */
 int wait_status_code(int status);

@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -45,6 +44,7 @@
 #include "diag.h"
 #include "parse.h"
 #include "relay.h"
+#include "sigloop.h"
 #include "sockaddr.h"
 #include "sockconn.h"
 
@@ -76,26 +76,6 @@ static struct {
 	struct sock_owned_path path;	/* a UNIX socket file we bound */
 	struct children kids;	/* live -e children (max_conns slots) */
 } owned;
-
-static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP arrived */
-static volatile sig_atomic_t got_child;		/* SIGCHLD arrived */
-static sigset_t wait_mask;	/* mask inside ppoll: handled signals open */
-static bool signals_armed;	/* handlers installed, signals blocked */
-
-/* Handler for INT, TERM, HUP: remember it for the loops to act on. */
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-/* Handler for SIGCHLD: children are reaped by the accept loop. */
-static void
-on_child(int sig)
-{
-	(void)sig;
-	got_child = 1;
-}
 
 /* Remove the UNIX socket file if it is still the one we bound. */
 static void
@@ -138,64 +118,18 @@ cleanup(void)
 static void __attribute__((noreturn))
 die_by_signal(int sig)
 {
-	sigset_t set;
-
 	cleanup();
 	close_stdout();
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	_exit(128 + sig);
+	sigloop_die(sig);
 }
 
-/*
- * Install the handlers for INT, TERM, HUP and CHLD, blocked except inside
- * ppoll(2), so that a listener can clean up and children are reaped.
- */
-static void
-arm_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
-	struct sigaction sa;
-	sigset_t block;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &wait_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		sigdelset(&wait_mask, sigs[i]);
-		/* An ignored INT/QUIT (a script's & job) stays ignored. */
-		if (sigs[i] != SIGCHLD) {
-			struct sigaction old;
-			sigaction(sigs[i], NULL, &old);
-			if (old.sa_handler == SIG_IGN)
-				continue;
-		}
-		sa.sa_handler = sigs[i] == SIGCHLD ? on_child : on_signal;
-		sigaction(sigs[i], &sa, NULL);
-	}
-	signals_armed = true;
-}
-
-/* poll(2) that lets the handled signals in; EINTR is returned as 0 events
- * with got_signal or got_child set. */
+/* sigloop_poll(), exiting on failure; 0 when a signal came. */
 static int
 wait_events(struct pollfd *pfd, nfds_t n, int timeout_ms)
 {
-	struct timespec ts, *tsp = NULL;
-	int r;
+	int r = sigloop_poll(pfd, n, timeout_ms);
 
-	if (timeout_ms >= 0) {
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-		tsp = &ts;
-	}
-	r = ppoll(pfd, n, tsp, signals_armed ? &wait_mask : NULL);
-	if (r < 0 && errno != EINTR)
+	if (r < 0)
 		err(EXIT_FAIL, "poll");
 	return r;
 }
@@ -230,48 +164,6 @@ stdout_failed(void)
 	exit(EXIT_FAIL);
 }
 
-/* Split the -e COMMAND at blanks into an argv (no shell, no quoting). */
-static char **
-split_command(char *cmd)
-{
-	size_t n = 0, cap = 8;
-	char **argv = malloc(cap * sizeof *argv);
-	char *save = NULL;
-
-	if (!argv)
-		err(EXIT_FAIL, "malloc");
-	for (char *w = strtok_r(cmd, " \t\n", &save); w;
-	    w = strtok_r(NULL, " \t\n", &save)) {
-		if (n + 2 > cap) {
-			cap *= 2;
-			argv = realloc(argv, cap * sizeof *argv);
-			if (!argv)
-				err(EXIT_FAIL, "realloc");
-		}
-		argv[n++] = w;
-	}
-	argv[n] = NULL;
-	if (n == 0)
-		usage_error("-e: empty COMMAND");
-	return argv;
-}
-
-/* Format the peer or local address of FD as an operand of KIND. */
-static const char *
-fd_address(int fd, bool peer, enum sock_kind kind, char *buf, size_t size)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	int r = peer ? getpeername(fd, (void *)&ss, &len) :
-	    getsockname(fd, (void *)&ss, &len);
-
-	if (r < 0) {
-		snprintf(buf, size, "%s:?", sock_kind_name(kind));
-		return buf;
-	}
-	return sock_address_format(kind, (void *)&ss, len, buf, size);
-}
-
 /* The relay options of the command line: -w, and the signals. */
 static struct relay_opts
 relay_opts(void)
@@ -280,8 +172,8 @@ relay_opts(void)
 		.idle = idle_arg ? &idle_ts : NULL,
 		.wait_for_peer = listen_mode,
 		.eof_shut_fd = -1,
-		.sigmask = signals_armed ? &wait_mask : NULL,
-		.stop = &got_signal,
+		.sigmask = sigloop_mask(),
+		.stop = &sigloop_stop,
 	};
 	return o;
 }
@@ -433,7 +325,7 @@ listen_on(const struct sock_address *sa)
 	if (verbose && owned.path.replaced_stale)
 		warnx("%s: replaced a stale socket", addr_text);
 	if (verbose)
-		warnx("listening on %s", fd_address(fd, false, sa->kind, name,
+		warnx("listening on %s", sock_fd_address(fd, false, sa->kind, name,
 		    sizeof name));
 	return fd;
 }
@@ -487,11 +379,11 @@ wait_child(pid_t pid)
 	int status;
 
 	for (;;) {
-		if (got_signal)
-			die_by_signal(got_signal);
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			break;
-		got_child = 0;
+		sigloop_child = 0;
 		wait_events(NULL, 0, -1);
 	}
 	children_forget(&owned.kids);
@@ -510,59 +402,29 @@ supervise_exec(int conn, int socktype, const char *name)
 {
 	static const struct timespec grace = { 1, 0 };
 	struct relay_opts o = relay_opts();
-	struct pump up, down, *bad = NULL;
 	enum relay_end end;
-	int sv[2];
-	pid_t pid;
+	int status;
 
 	/* This fork is not the server: its exit must not undo the server's
 	 * state (the socket file, the other children). */
 	children_forget(&owned.kids);
 	memset(&owned.path, 0, sizeof owned.path);
-	if (socketpair(AF_UNIX, socktype | SOCK_CLOEXEC, 0, sv) < 0)
-		err(EXIT_FAIL, "socketpair");
-	pid = children_fork(&owned.kids);
-	if (pid < 0)
-		err(EXIT_FAIL, "fork");
-	if (pid == 0) {
-		/* Die with this fork, should it be killed. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		children_exec(sv[1], exec_argv, &wait_mask);
-	}
-	close(sv[1]);
-	fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK);
-	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_NONBLOCK);
-	pump_init(&up, sv[0], conn, false);
-	pump_init(&down, conn, sv[0], true);
-	o.wait_for_peer = false;
-	o.eof_shut_fd = sv[0];
-	for (;;) {
-		end = relay_stream(conn, &up, &down, &o, &bad);
-		/* A COMMAND that stopped reading gets no more input; its
-		 * output still goes to the peer. */
-		if (end == RELAY_ERROR && bad == &down && down.failed_out &&
-		    (errno == EPIPE || errno == ECONNRESET)) {
-			down.eof = true;
-			down.len = 0;
-			continue;
-		}
-		break;
-	}
-	if (end == RELAY_ERROR && verbose)
-		warn("%s", name);
+	end = children_exec_relayed(&owned.kids, conn, socktype, exec_argv,
+	    sigloop_mask(), &o, &grace, &status);
 	close(conn);
-	close(sv[0]);
-	if (end == RELAY_EOF)
-		exit(wait_child(pid));
-	children_end(&owned.kids, &grace);
-	if (end == RELAY_SIGNAL)
-		die_by_signal(got_signal);
-	if (end == RELAY_IDLE) {
+	switch (end) {
+	case RELAY_EOF:
+		exit(wait_status_code(status));
+	case RELAY_SIGNAL:
+		die_by_signal(sigloop_stop);
+	case RELAY_IDLE:
 		if (verbose)
 			warnx("%s: idle for %s; closed", name, idle_arg);
 		exit(EXIT_TIMEOUT);
+	case RELAY_ERROR:
+	default:
+		err(EXIT_FAIL, "%s", name);
 	}
-	exit(EXIT_FAIL);
 }
 
 /* Accept on LFD, running a child per connection (-e) up to -m at once;
@@ -579,12 +441,12 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 		int conn;
 		pid_t pid;
 
-		if (got_child) {
-			got_child = 0;
+		if (sigloop_child) {
+			sigloop_child = 0;
 			reap_children();
 		}
-		if (got_signal)
-			die_by_signal(got_signal);
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
 		/* At the cap, leave further clients in the backlog. */
 		if (children_full(&owned.kids)) {
 			wait_events(NULL, 0, -1);
@@ -604,7 +466,7 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 			err(EXIT_FAIL, "%s: accept", addr_text);
 		}
 		if (verbose || idle_arg)
-			fd_address(conn, true, sa->kind, name, sizeof name);
+			sock_fd_address(conn, true, sa->kind, name, sizeof name);
 		if (verbose)
 			warnx("connection from %s", name);
 		pid = children_fork(&owned.kids);
@@ -617,7 +479,7 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 			close(lfd);
 			if (idle_arg)
 				supervise_exec(conn, sa->socktype, name);
-			children_exec(conn, exec_argv, &wait_mask);
+			children_exec(conn, exec_argv, sigloop_mask());
 		}
 		close(conn);
 		if (!keep_open) {
@@ -638,7 +500,7 @@ run_listener(const struct sock_address *sa)
 	struct dgram_relay rs;
 	bool any = false;
 
-	arm_signals();
+	sigloop_arm();
 	lfd = listen_on(sa);
 	if (exec_argv)
 		accept_exec_loop(lfd, sa);
@@ -648,7 +510,7 @@ run_listener(const struct sock_address *sa)
 		enum relay_end end = relay_records(lfd, sa->kind, true, &rs,
 		    addr_text);
 		if (end == RELAY_SIGNAL)
-			die_by_signal(got_signal);
+			die_by_signal(sigloop_stop);
 		report_counts(addr_text, rs.sent, rs.received, "records");
 		/* An idle listener: 0 if anything came, as mqrecv -t. */
 		if (rs.received == 0)
@@ -661,8 +523,8 @@ run_listener(const struct sock_address *sa)
 		enum relay_end end;
 		int conn;
 
-		if (got_signal)
-			die_by_signal(got_signal);
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
 		if (wait_events(&pfd, 1, -1) <= 0)
 			continue;
 		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -682,7 +544,7 @@ run_listener(const struct sock_address *sa)
 		if (sock_kind_is_unix(sa->kind))
 			snprintf(name, sizeof name, "%s", addr_text);
 		else
-			fd_address(conn, true, sa->kind, name, sizeof name);
+			sock_fd_address(conn, true, sa->kind, name, sizeof name);
 		if (verbose)
 			warnx("connection from %s", name);
 		up.to = conn;
@@ -690,7 +552,7 @@ run_listener(const struct sock_address *sa)
 		close(conn);
 		any = true;
 		if (end == RELAY_SIGNAL)
-			die_by_signal(got_signal);
+			die_by_signal(sigloop_stop);
 		if (end == RELAY_IDLE) {
 			if (!keep_open)
 				idle_exit(name);
@@ -726,7 +588,7 @@ run_client(const struct sock_address *sa)
 	if (sock_kind_is_unix(sa->kind))
 		snprintf(name, sizeof name, "%s", addr_text);
 	else
-		fd_address(fd, true, sa->kind, name, sizeof name);
+		sock_fd_address(fd, true, sa->kind, name, sizeof name);
 	if (verbose)
 		warnx("connected to %s", name);
 	if (exec_argv) {
@@ -876,8 +738,11 @@ main(int argc, char **argv)
 		usage_error("%s: a port range is for -z only", addr_text);
 	if (!sock_kind_is_unix(sa.kind) && !listen_mode && sa.port_lo == 0)
 		usage_error("%s: cannot connect to port 0", addr_text);
-	if (exec_arg)
-		exec_argv = split_command(exec_arg);
+	if (exec_arg && !(exec_argv = children_split_command(exec_arg))) {
+		if (errno == EINVAL)
+			usage_error("-e: empty COMMAND");
+		err(EXIT_FAIL, "malloc");
+	}
 	if (sh_exec_arg) {
 		static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
 		sh_argv[2] = sh_exec_arg;
