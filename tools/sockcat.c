@@ -391,8 +391,8 @@ wait_child(pid_t pid)
 }
 
 /*
- * In the fork that serves the -e connection CONN (named NAME) under -w:
- * run the COMMAND on one end of a socket pair and relay between CONN and
+ * Serve the -e connection CONN (named NAME) under -w, in the fork of a
+ * listener or in a client: run the COMMAND on one end of a socket pair and relay between CONN and
  * the other end, so that a connection idle for -w is closed (and its
  * COMMAND ended) while the listener and other connections go on.  Exit
  * with the COMMAND's status, or 124 when the connection went idle.
@@ -418,6 +418,9 @@ supervise_exec(int conn, int socktype, const char *name)
 	case RELAY_SIGNAL:
 		die_by_signal(sigloop_stop);
 	case RELAY_IDLE:
+		/* The idle end of the one connection ends the tool. */
+		if (!keep_open)
+			idle_exit(name);
 		if (verbose)
 			warnx("%s: idle for %s; closed", name, idle_arg);
 		exit(EXIT_TIMEOUT);
@@ -591,6 +594,12 @@ run_client(const struct sock_address *sa)
 		sock_fd_address(fd, true, sa->kind, name, sizeof name);
 	if (verbose)
 		warnx("connected to %s", name);
+	if (exec_argv && idle_arg) {
+		sigloop_arm();
+		if (children_init(&owned.kids, 1) < 0)
+			err(EXIT_FAIL, "calloc");
+		supervise_exec(fd, sa->socktype, name);
+	}
 	if (exec_argv) {
 		int flags = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
