@@ -15,12 +15,15 @@
  * only probes.  Exit status: 0 success, 1 failure (refused, reset, write
  * error), 2 usage, 124 a timeout ended the tool, 126/127 COMMAND could not
  * be run / was not found, else COMMAND's own status.
+ *
+ * The relays themselves are lib/relay (bytes) and lib/dgram (records), the
+ * -e children lib/children, the signals lib/sigloop; this file holds the
+ * command line, the messages and the connect, listen and accept flow.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -33,8 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
