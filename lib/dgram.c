@@ -104,8 +104,8 @@ send_record(int sock, bool seq, bool listener, struct dgram_relay *st)
 	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
 		return 0;
 	if (n < 0 && errno == EMSGSIZE)
-		return failed(st, DGRAM_FAIL_RECORD, "record %llu is %zu bytes, "
-		    "too large for one datagram",
+		return failed(st, DGRAM_FAIL_RECORD, "record %llu is %zu "
+		    "bytes, too large for one datagram",
 		    (unsigned long long)st->sent + 1, st->pending_len);
 	if (n < 0)
 		return failed(st, DGRAM_FAIL_SOCKET, NULL);
@@ -137,8 +137,8 @@ receive_records(int sock, bool seq, bool listener, struct dgram_relay *st)
 			return 0;
 		}
 		if (n > RECORD_MAX)
-			return failed(st, DGRAM_FAIL_RECORD, "a datagram of %zd "
-			    "bytes is longer than %d", n, RECORD_MAX);
+			return failed(st, DGRAM_FAIL_RECORD, "a datagram of "
+			    "%zd bytes is longer than %d", n, RECORD_MAX);
 		/* Answer whoever spoke last, if it has an address. */
 		if (listener && flen > sizeof(sa_family_t)) {
 			memcpy(&st->peer, &from, flen);

@@ -326,8 +326,8 @@ listen_on(const struct sock_address *sa)
 	if (verbose && owned.path.replaced_stale)
 		warnx("%s: replaced a stale socket", addr_text);
 	if (verbose)
-		warnx("listening on %s", sock_fd_address(fd, false, sa->kind, name,
-		    sizeof name));
+		warnx("listening on %s", sock_fd_address(fd, false, sa->kind,
+		    name, sizeof name));
 	return fd;
 }
 
@@ -392,11 +392,12 @@ wait_child(pid_t pid)
 }
 
 /*
- * Serve the -e connection CONN (named NAME) under -w, in the fork of a
- * listener or in a client: run the COMMAND on one end of a socket pair and relay between CONN and
- * the other end, so that a connection idle for -w is closed (and its
- * COMMAND ended) while the listener and other connections go on.  Exit
- * with the COMMAND's status, or 124 when the connection went idle.
+ * Serve the -e connection CONN (named NAME) under -w, in a listener's
+ * fork or in a client: run the COMMAND on one end of a socket pair and
+ * relay between CONN and the other end, so that a connection idle for -w
+ * is closed (and its COMMAND ended) while the listener and other
+ * connections go on.  Exit with the COMMAND's status, or 124 when the
+ * connection went idle.
  */
 static void __attribute__((noreturn))
 supervise_exec(int conn, int socktype, const char *name)
@@ -406,8 +407,8 @@ supervise_exec(int conn, int socktype, const char *name)
 	enum relay_end end;
 	int status;
 
-	/* This fork is not the server: its exit must not undo the server's
-	 * state (the socket file, the other children). */
+	/* A listener's fork is not the server: its exit must not undo the
+	 * server's state (the socket file, the other children). */
 	children_forget(&owned.kids);
 	memset(&owned.path, 0, sizeof owned.path);
 	end = children_exec_relayed(&owned.kids, conn, socktype, exec_argv,
@@ -470,7 +471,8 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 			err(EXIT_FAIL, "%s: accept", addr_text);
 		}
 		if (verbose || idle_arg)
-			sock_fd_address(conn, true, sa->kind, name, sizeof name);
+			sock_fd_address(conn, true, sa->kind, name,
+			    sizeof name);
 		if (verbose)
 			warnx("connection from %s", name);
 		pid = children_fork(&owned.kids);
@@ -548,7 +550,8 @@ run_listener(const struct sock_address *sa)
 		if (sock_kind_is_unix(sa->kind))
 			snprintf(name, sizeof name, "%s", addr_text);
 		else
-			sock_fd_address(conn, true, sa->kind, name, sizeof name);
+			sock_fd_address(conn, true, sa->kind, name,
+			    sizeof name);
 		if (verbose)
 			warnx("connection from %s", name);
 		up.to = conn;

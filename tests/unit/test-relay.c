@@ -67,8 +67,8 @@ holds_pattern(int fd, size_t len)
 
 	lseek(fd, 0, SEEK_SET);
 	while ((n = read(fd, buf, sizeof buf)) > 0) {
-		for (ssize_t i = 0; i < n; i++)
-			if (at + (size_t)i >= len || buf[i] != pattern(at + (size_t)i))
+		for (size_t i = 0; i < (size_t)n; i++)
+			if (at + i >= len || buf[i] != pattern(at + i))
 				return 0;
 		at += (size_t)n;
 	}
