@@ -156,6 +156,8 @@ main(void)
 	reap(peer);
 	close(sv[0]);
 	close(ip[0]);
+	pump_free(&up);
+	pump_free(&down);
 
 	/* The peer ends while input is open but silent: done at once. */
 	if (pipe(ip) < 0)
@@ -167,6 +169,8 @@ main(void)
 	end = relay_stream(sv[0], &up, &down, &o, &bad);
 	TAP_OK(end == RELAY_EOF, "peer's end with a silent input ends");
 	close(sv[0]);
+	pump_free(&up);
+	pump_free(&down);
 
 	/* Idle: neither side moves. */
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
@@ -176,6 +180,8 @@ main(void)
 	end = relay_stream(sv[0], &up, &down, &o, &bad);
 	TAP_OK(end == RELAY_IDLE, "a silent connection ends idle");
 	o.idle = NULL;
+	pump_free(&up);
+	pump_free(&down);
 	close(sv[0]);
 	close(sv[1]);
 	close(ip[0]);
