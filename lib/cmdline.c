@@ -9,6 +9,8 @@
 
 enum { OPT_VERSION = 'V', OPT_HELP = 'h' };
 
+poptContext cmdline_context;
+
 struct poptOption cmdline_common_options[] = {
 	{ "version", 'V', POPT_ARG_NONE, NULL, OPT_VERSION,
 	  "print the version and exit", NULL },
@@ -47,5 +49,6 @@ cmdline_parse_or_err(int argc, const char **argv,
 		poptFreeContext(pc);
 		usage_error("%s: %s", bad, poptStrerror(rc));
 	}
+	cmdline_context = pc;
 	return pc;
 }
