@@ -19,12 +19,6 @@ struct poptOption cmdline_common_options[] = {
 	POPT_TABLEEND
 };
 
-/* The last context handed out: while a tool holds it in a local and exits
- * from a helper (usage_error, err), this keeps it reachable, so memcheck
- * and LeakSanitizer do not report the exit as a definite leak (volatile:
- * a static only ever written is otherwise optimised away). */
-static poptContext volatile kept_context;
-
 poptContext
 cmdline_parse_or_err(int argc, const char **argv,
     const struct poptOption *options, const char *operands)
@@ -34,7 +28,6 @@ cmdline_parse_or_err(int argc, const char **argv,
 
 	if (!pc)
 		err(EXIT_FAIL, "out of memory");
-	kept_context = pc;
 	poptSetOtherOptionHelp(pc, operands);
 	while ((rc = poptGetNextOpt(pc)) > 0) {
 		if (rc == OPT_VERSION) {
