@@ -114,17 +114,6 @@ LIMIT[32e8fcfa]=30
 CHECK[32e8fcfa]='[ "$(cat recv.out)" = "job 1
 job 2" ]'
 
-# Examples that name a tool not built in this tree (on a branch where it
-# has not landed yet) cannot run; everywhere the seven tools are built,
-# which includes CI, nothing is skipped.
-missing_tool() {
-	local t
-	for t in mqsend mqrecv shmcat semop sigwaitfor sockcat rawping; do
-		[[ $1 == *"$t "* && " $IPCU_TOOLS " != *" $t "* ]] && { echo "$t"; return 0; }
-	done
-	return 1
-}
-
 # run_page PAGE: run every example of PAGE, report each one that fails.
 run_page() {
 	local ex n=0 failed=0 t
