@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for rawping: options, and host names for operands.
 _ipcu_rawping() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	COMPREPLY=()
+	local cur prev
+	_ipcu_init
 	case $prev in
 	-c | --count | -i | --interval | -W | --timeout | -w | --deadline | \
 	-s | --size | -t | --ttl)
