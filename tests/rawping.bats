@@ -108,7 +108,8 @@ man_example() {
 
 @test "rawping: 127.0.0.1 prints ping's lines exactly" {
 	require_root
-	run rawping -c 2 -i 0.2 127.0.0.1
+	# -O adds nothing when every probe is answered in time.
+	run rawping -c 2 -i 0.2 -O 127.0.0.1
 	assert_status_msg 0
 	expected="PING 127.0.0.1 (127.0.0.1) 56(84) bytes of data.
 64 bytes from 127.0.0.1: icmp_seq=1 ttl=64 time=X ms
@@ -158,6 +159,22 @@ rtt min/avg/max/mdev = X ms"
 	[[ $status -eq 0 && $output != *false* ]]
 }
 
+@test "rawping: --json stays valid UTF-8 whatever bytes a host name has" {
+	require_root
+	make_tmp
+	# A Latin-1 name in a hosts file seen only by this mount namespace.
+	printf '127.0.0.1 caf\xe9-%s\n' "$RP" >"$tmp/hosts"
+	run unshare -m bash -c 'mount --bind "$1/hosts" /etc/hosts &&
+	    rawping --json -c 1 "$2"' _ "$tmp" "$(printf 'caf\xe9-%s' "$RP")"
+	assert_status_msg 0
+	run python3 -c '
+import json, sys
+for line in sys.stdin.buffer.read().decode("utf-8").splitlines():
+    print(json.loads(line)["host"])' <<<"$output"
+	[[ $status -eq 0 ]]
+	[[ ${lines[0]} == "caf"$'\xef\xbf\xbd'"-$RP" ]]
+}
+
 @test "rawping: a host across a veth pair and a router, IPv4 and IPv6" {
 	require_root
 	run nsx C rawping -c 2 -i 0.2 10.77.2.2 fd77:2::2
@@ -170,9 +187,14 @@ rtt min/avg/max/mdev = X ms"
 @test "rawping: replies dropped give loss lines and exit 1" {
 	require_root
 	d_rule icmp type echo-reply drop
-	run nsx C rawping -c 3 -i 0.2 -W 0.3 -O 10.77.3.2
+	# -O as ping: a line when the next probe goes out unanswered, long
+	# before -W counts the loss; none for the last probe.
+	run nsx C rawping -c 3 -i 0.2 -W 2 -O 10.77.3.2
 	assert_status_msg 1
-	[[ $(grep -c '^no answer yet for icmp_seq=[123]$' <<<"$output") -eq 3 ]]
+	[[ $(grep '^no answer yet' <<<"$output") == "no answer yet for icmp_seq=1
+no answer yet for icmp_seq=2" ]]
+	# ping's time: up to the last probe, not the -W wait after it.
+	[[ $output =~ time\ ([0-9]+)ms && ${BASH_REMATCH[1]} -lt 1500 ]]
 	[[ $output == *"3 packets transmitted, 0 received, 100% packet loss"* ]]
 	[[ $output != *rtt* ]]
 	run nsx C rawping --json -c 2 -i 0.2 -W 0.3 10.77.3.2
@@ -297,6 +319,32 @@ rtt min/avg/max/mdev = X ms"
 	assert_status_msg 2 "cannot flood; minimal interval allowed for user is 2ms"
 }
 
+# The line number in $tmp/trace of the first line matching ERE $1 (0: none).
+trace_line() {
+	grep -nE -m 1 -- "$1" "$tmp/trace" | cut -d: -f1 || echo 0
+}
+
+@test "rawping: raw sockets, then the privilege drop, then names and packets" {
+	require_root
+	make_tmp
+	run strace -f -o "$tmp/trace" -e trace=socket,setresgid,setresuid,capset,prctl,openat,sendto \
+	    rawping -c 1 localhost
+	assert_status_msg 0
+	local raw gid uid cap nnp hosts send
+	raw=$(trace_line 'socket\(AF_INET, SOCK_RAW')
+	gid=$(trace_line 'setresgid\(')
+	uid=$(trace_line 'setresuid\(')
+	cap=$(trace_line 'capset\(.*effective=0, permitted=0, inheritable=0')
+	nnp=$(trace_line 'prctl\(PR_SET_NO_NEW_PRIVS, 1')
+	hosts=$(trace_line 'openat\(.*"/etc/hosts"')
+	send=$(trace_line 'sendto\(')
+	echo "raw=$raw gid=$gid uid=$uid cap=$cap nnp=$nnp hosts=$hosts send=$send"
+	((raw > 0 && raw < gid && gid < uid && uid < cap && cap < nnp &&
+	    nnp < hosts && hosts < send))
+	# No raw socket is opened once the privileges are gone.
+	! tail -n "+$nnp" "$tmp/trace" | grep -q SOCK_RAW
+}
+
 @test "rawping: without privilege: datagram sockets, or what is missing" {
 	require_root
 	make_tmp
@@ -355,6 +403,15 @@ rtt min/avg/max/mdev = X ms"
 	assert_status_msg 2 "rawping: 127.0.0.1: Address family"
 }
 
+@test "rawping: more HOSTs than echo identifiers is a usage error" {
+	require_root
+	local many
+	many=$(printf '127.0.0.1 %.0s' {1..65537})
+	# shellcheck disable=SC2086
+	run timeout 60 rawping -c 1 $many
+	assert_status_msg 2 "rawping: too many HOSTs: 65537; at most 65536"
+}
+
 @test "rawping: --help matches the man page synopsis; --version" {
 	run rawping --help
 	assert_status_msg 0 "Usage: rawping \[OPTION\]\.\.\. HOST\.\.\."
@@ -391,6 +448,48 @@ rtt min/avg/max/mdev = X ms"
 	local rc=0
 	wait "$pid" || rc=$?
 	[[ $rc -eq 0 ]]
+	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
+}
+
+@test "rawping: a hangup ignored at start (nohup) stays ignored" {
+	require_root
+	make_tmp
+	bash -c 'trap "" HUP; exec rawping -c 3 -i 0.3 127.0.0.1' >"$tmp/out" &
+	local pid=$! rc=0
+	cleanup_kill "$pid"
+	wait_until grep -q 'icmp_seq=1 ' "$tmp/out"
+	kill -HUP "$pid"
+	wait "$pid" || rc=$?
+	[[ $rc -eq 0 ]]
+	grep -q '^3 packets transmitted, 3 received' "$tmp/out"
+}
+
+# Whether process $1 is blocked in write(2).
+in_write() {
+	local nr
+	read -r nr _ 2>/dev/null <"/proc/$1/syscall" && [[ $nr == 1 ]]
+}
+
+@test "rawping: SIGINT while a slow reader holds output back loses nothing" {
+	require_root
+	make_tmp
+	mkfifo "$tmp/fifo"
+	rawping -i 0 127.0.0.1 >"$tmp/fifo" 2>"$tmp/err" &
+	local pid=$! rfd rc=0
+	cleanup_kill "$pid"
+	exec {rfd}<"$tmp/fifo"
+	# The pipe fills: rawping waits in write(2) when the signals come, a
+	# second one (^C twice, or TERM after INT) when nothing of the write
+	# got through, so the write must be restarted, not fail with EINTR.
+	wait_until 10 in_write "$pid"
+	kill -INT "$pid"
+	wait_until in_write "$pid"
+	kill -TERM "$pid"
+	wait_until in_write "$pid"
+	cat <&"$rfd" >"$tmp/out"
+	exec {rfd}<&-
+	wait "$pid" || rc=$?
+	[[ $rc -eq 0 && ! -s $tmp/err ]] || { cat "$tmp/err"; false; }
 	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
 }
 

@@ -7,29 +7,26 @@
  * first, drops every privilege, and only then resolves names and sends.
  * Exit 0 when every host replied, 1 when some did not, 2 on a usage or
  * system error.
+ *
+ * This file holds the options, sending and timing out probes, the main
+ * loop and main(); lib/pingsock.c opens the sockets and drops privilege,
+ * lib/pingrecv.c takes apart what comes back, lib/pingout.c prints
+ * ping's lines and the JSON objects; lib/pingstate.h has the state they share.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <netdb.h>
-#include <netinet/icmp6.h>
 #include <netinet/in.h>
-#include <linux/errqueue.h>
-#include <linux/icmp.h>
-#include <linux/net_tstamp.h>
 #include <poll.h>
 #include <popt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -38,6 +35,10 @@
 #include "diag.h"
 #include "icmp.h"
 #include "parse.h"
+#include "pingstate.h"
+#include "pingout.h"
+#include "pingrecv.h"
+#include "pingsock.h"
 
 static char *count_arg;		/* -c: probes per host */
 static char *interval_arg;	/* -i: time between probes */
@@ -48,7 +49,7 @@ static char *ttl_arg;		/* -t: IP time to live / hop limit */
 static int opt_family;		/* -4 or -6: AF_INET, AF_INET6, 0 any */
 static int opt_quiet;		/* -q: only the header and statistics */
 static int opt_stamp;		/* -D: wall-clock time before each line */
-static int opt_report_lost;	/* -O: a line for each unanswered probe */
+static int opt_report_lost;	/* -O: "no answer yet" as the next goes */
 static int opt_numeric;		/* -n: accepted; output is always numeric */
 static int opt_json;		/* --json: JSON Lines instead of text */
 
@@ -60,61 +61,8 @@ static int64_t deadline_ns = -1;	/* -1: none */
 static size_t datalen = 56;
 static int ttl = -1;
 
-#define NS 1000000000LL
-#define FLOOD_WAIT_NS 10000000LL	/* flood: resend after 10 ms unanswered */
-#define MIN_USER_INTERVAL_NS 2000000LL
-#define RING 4096			/* probes remembered per host */
-#define BATCH 16			/* messages per recvmmsg(2) */
-#define CTLLEN 256
-
-enum slot_state { SLOT_EMPTY, SLOT_PENDING, SLOT_ANSWERED, SLOT_DONE };
-
-/* One probe in flight or recently answered. */
-struct slot {
-	uint64_t k;		/* probe number, from 0 */
-	int64_t tx_real;	/* CLOCK_REALTIME ns just before sendto */
-	int64_t tx_kern;	/* the kernel's transmit timestamp, or 0 */
-	int64_t tx_mono;	/* CLOCK_MONOTONIC ns, for the timeout */
-	uint8_t state;
-};
-
-struct sock;
-
-/* A HOST operand with its own identifier, sequence and statistics. */
-struct host {
-	const char *name;		/* as the user typed it */
-	char addrstr[NI_MAXHOST];	/* numeric address */
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	bool v6;
-	struct sock *sock;
-	uint16_t ident;			/* echo identifier (raw sockets) */
-	uint8_t *pkt;			/* the echo request, rewritten per probe */
-	size_t pktlen;
-	uint64_t ntx, nrx, ndup, nerr, ncksum;
-	uint64_t resolved;		/* probes before this one are settled */
-	int64_t next_send;		/* CLOCK_MONOTONIC ns */
-	int64_t rtt_min, rtt_max;
-	double rtt_sum, rtt_sum2;	/* in ns and ns^2 */
-	struct slot ring[RING];
-};
-
-/* An ICMP socket: a shared raw one per family, or a datagram one per host. */
-struct sock {
-	int fd;
-	bool v6;
-	bool dgram;
-	struct host *owner;		/* datagram sockets only */
-	int nhosts;			/* hosts probed through it */
-	struct txref *txmap;		/* transmit timestamp keys, or NULL */
-	uint32_t txkey;			/* key of the next packet sent */
-};
-
-/* The probe a transmit timestamp key (SOF_TIMESTAMPING_OPT_ID) stands for. */
-struct txref {
-	struct host *h;
-	uint64_t k;
-};
+#define MIN_USER_INTERVAL_NS 2000000LL	/* below: root only, as ping */
+#define HOSTS_MAX 65536			/* 16-bit echo identifiers */
 
 static struct host *hosts;
 static size_t nhosts;
@@ -122,18 +70,6 @@ static struct sock *socks;		/* raw4, raw6, then datagram sockets */
 static size_t nsocks;
 static volatile sig_atomic_t stop;
 static int64_t start_mono;
-static bool out_dirty;
-
-/* Receive buffers, allocated once. */
-static uint8_t *rxbuf;
-static size_t rxbufsize;
-static struct mmsghdr rxmsg[BATCH];
-static struct iovec rxiov[BATCH];
-static struct sockaddr_storage rxfrom[BATCH];
-static union {
-	struct cmsghdr align;
-	uint8_t buf[CTLLEN];
-} rxctl[BATCH];
 
 /* Stop the run at the next chance: the signal handler. */
 static void
@@ -141,528 +77,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-/* Read CLOCK (which always works on Linux) in nanoseconds. */
-static int64_t
-now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
-/* Nanoseconds in TS, saturating at a century. */
-static int64_t
-ts_ns(struct timespec ts)
-{
-	if (ts.tv_sec > 3155760000LL)
-		return 3155760000LL * NS;
-	return (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-}
-
-/* Flush standard output; on failure report and exit 1 as close_stdout. */
-static void
-flush_out(void)
-{
-	if (!out_dirty)
-		return;
-	out_dirty = false;
-	if (fflush(stdout) != 0) {
-		warn("write error");
-		_exit(EXIT_FAIL);
-	}
-}
-
-/* printf to standard output, remembering that a flush is due. */
-static void __attribute__((format(printf, 1, 2)))
-out(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	out_dirty = true;
-}
-
-/* Write S as a JSON string, quoted and escaped. */
-static void
-json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-	out_dirty = true;
-}
-
-/* Start a JSON object of TYPE for host H: {"type":..,"host":..,"addr":.. */
-static void
-json_begin(const char *type, const struct host *h)
-{
-	out("{\"type\":\"%s\",\"host\":", type);
-	json_str(h->name);
-	out(",\"addr\":");
-	json_str(h->addrstr);
-}
-
-/* Print the -D stamp for wall-clock time T (ns), in text mode. */
-static void
-print_stamp(int64_t t)
-{
-	if (opt_stamp && !opt_json)
-		out("[%lld.%06lld] ", (long long)(t / NS),
-		    (long long)(t % NS / 1000));
-}
-
-/* Print an RTT of NS nanoseconds as ping does: 3 significant decimals. */
-static void
-print_rtt(int64_t ns)
-{
-	long long us = ns / 1000;
-
-	if (us >= 100000 - 50)
-		out("%lld", (us + 500) / 1000);
-	else if (us >= 10000 - 5)
-		out("%lld.%01lld", (us + 50) / 1000, (us + 50) % 1000 / 100);
-	else if (us >= 1000)
-		out("%lld.%02lld", (us + 5) / 1000, (us + 5) % 1000 / 10);
-	else
-		out("%lld.%03lld", us / 1000, us % 1000);
-}
-
-/* With several hosts, name the target on lines that do not show it. */
-static void
-print_target(const struct host *h)
-{
-	if (nhosts > 1)
-		out(" (probe to %s)", h->addrstr);
-	out("\n");
-}
-
-/* Report probe K of H as lost (its timeout passed, or the run ended). */
-static void
-report_loss(const struct host *h, uint64_t k)
-{
-	if (opt_quiet)
-		return;
-	if (opt_json) {
-		json_begin("loss", h);
-		out(",\"seq\":%u,\"ts\":%.6f}\n", (unsigned)(uint16_t)(k + 1),
-		    (double)now_ns(CLOCK_REALTIME) / NS);
-	} else if (opt_report_lost) {
-		print_stamp(now_ns(CLOCK_REALTIME));
-		out("no answer yet for icmp_seq=%u", (unsigned)(uint16_t)(k + 1));
-		print_target(h);
-	}
-}
-
-/* Report an error for probe SEQ of H: from FROM (NULL: a local error). */
-static void
-report_error(const struct host *h, unsigned seq, const char *from,
-    int type, int code, const char *text)
-{
-	int64_t t = now_ns(CLOCK_REALTIME);
-
-	if (opt_quiet)
-		return;
-	if (opt_json) {
-		json_begin("error", h);
-		out(",\"seq\":%u,\"from\":", seq);
-		if (from)
-			json_str(from);
-		else
-			out("null");
-		if (type >= 0)
-			out(",\"icmp_type\":%d,\"icmp_code\":%d", type, code);
-		else
-			out(",\"icmp_type\":null,\"icmp_code\":null");
-		out(",\"error\":");
-		json_str(text);
-		out(",\"ts\":%.6f}\n", (double)t / NS);
-		return;
-	}
-	print_stamp(t);
-	if (from)
-		out("From %s icmp_seq=%u %s", from, seq, text);
-	else
-		out("local error: icmp_seq=%u: %s", seq, text);
-	print_target(h);
-}
-
-/* Find the slot of H's probe with 16-bit sequence SEQ, or NULL. */
-static struct slot *
-find_slot(struct host *h, uint16_t seq)
-{
-	uint64_t last, k;
-	struct slot *s;
-
-	if (h->ntx == 0)
-		return NULL;
-	last = h->ntx - 1;
-	k = last - ((last - ((uint64_t)seq - 1)) & 0xffff);
-	if (k > last || last - k >= RING)
-		return NULL;
-	s = &h->ring[k % RING];
-	return s->k == k && s->state != SLOT_EMPTY ? s : NULL;
-}
-
-/* Numeric form of address SA into BUF of NI_MAXHOST bytes. */
-static const char *
-addr_string(const struct sockaddr *sa, socklen_t len, char *buf)
-{
-	if (getnameinfo(sa, len, buf, NI_MAXHOST, NULL, 0, NI_NUMERICHOST))
-		snprintf(buf, NI_MAXHOST, "?");
-	return buf;
-}
-
-/* Whether SA carries the same address as host H. */
-static bool
-same_addr(const struct host *h, const struct sockaddr_storage *sa)
-{
-	if (sa->ss_family != h->addr.ss_family)
-		return false;
-	if (h->v6)
-		return memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr,
-		    &((const struct sockaddr_in6 *)&h->addr)->sin6_addr,
-		    16) == 0;
-	return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
-	    ((const struct sockaddr_in *)&h->addr)->sin_addr.s_addr;
-}
-
-/* Whether the quoted destination of error M is host H's address. */
-static bool
-error_for(const struct host *h, const struct icmp_msg *m)
-{
-	if (!m->have_dst)
-		return false;
-	if (h->v6)
-		return memcmp(m->dst,
-		    &((const struct sockaddr_in6 *)&h->addr)->sin6_addr,
-		    16) == 0;
-	return memcmp(m->dst,
-	    &((const struct sockaddr_in *)&h->addr)->sin_addr, 4) == 0;
-}
-
-/* Settle the probe of slot S of host H as answered or failed. */
-static void
-settle(struct host *h, struct slot *s, enum slot_state state)
-{
-	s->state = (uint8_t)state;
-	if (s->k == h->ntx - 1 && interval_ns == 0)
-		h->next_send = 0;	/* flood: the next probe may go now */
-}
-
-/* Handle echo reply M for host H, received at RX (realtime ns). */
-static void
-handle_reply(struct host *h, const struct icmp_msg *m, int64_t rx, int ttl_in,
-    const struct sockaddr_storage *from, socklen_t fromlen, bool trunc)
-{
-	char fbuf[NI_MAXHOST];
-	const char *fromstr = h->addrstr;
-	struct slot *s = find_slot(h, m->seq);
-	bool dup, other;
-	int64_t rtt;
-	long bad = -1;
-	size_t n;
-
-	if (!s || s->state == SLOT_DONE)
-		return;		/* not ours any more: lost, or very old */
-	dup = s->state == SLOT_ANSWERED;
-	rtt = rx - (s->tx_kern ? s->tx_kern : s->tx_real);
-	if (rtt < 0)
-		rtt = 0;	/* the wall clock stepped back */
-	if (dup) {
-		h->ndup++;
-	} else {
-		h->nrx++;
-		if (m->cksum_bad)
-			h->ncksum++;
-		if (h->nrx == 1 || rtt < h->rtt_min)
-			h->rtt_min = rtt;
-		if (rtt > h->rtt_max)
-			h->rtt_max = rtt;
-		h->rtt_sum += (double)rtt;
-		h->rtt_sum2 += (double)rtt * (double)rtt;
-		settle(h, s, SLOT_ANSWERED);
-	}
-	if (opt_quiet)
-		return;
-	n = m->payload_len < datalen ? m->payload_len : datalen;
-	bad = icmp_payload_check(m->payload, n);
-	trunc = trunc || m->payload_len < datalen;
-	other = !same_addr(h, from);
-	if (other)
-		fromstr = addr_string((const struct sockaddr *)from, fromlen,
-		    fbuf);
-	if (opt_json) {
-		json_begin("reply", h);
-		out(",\"seq\":%u,\"from\":", m->seq);
-		json_str(fromstr);
-		out(",\"bytes\":%zu,\"ttl\":", m->icmp_len);
-		if (ttl_in >= 0)
-			out("%d", ttl_in);
-		else
-			out("null");
-		out(",\"time_ms\":%.3f,\"dup\":%s,\"bad_checksum\":%s,"
-		    "\"bad_data\":%s,\"truncated\":%s,"
-		    "\"different_address\":%s,\"ts\":%.6f}\n",
-		    (double)rtt / 1e6, dup ? "true" : "false",
-		    m->cksum_bad ? "true" : "false",
-		    bad >= 0 ? "true" : "false", trunc ? "true" : "false",
-		    other ? "true" : "false", (double)rx / NS);
-		return;
-	}
-	print_stamp(rx);
-	out("%zu bytes from %s: icmp_seq=%u", m->icmp_len, fromstr, m->seq);
-	if (ttl_in >= 0)
-		out(" ttl=%d", ttl_in);
-	out(" time=");
-	print_rtt(rtt);
-	out(" ms");
-	if (dup)
-		out(" (DUP!)");
-	if (m->cksum_bad)
-		out(" (BAD CHECKSUM!)");
-	if (trunc)
-		out(" (truncated)");
-	if (other)
-		out(" (DIFFERENT ADDRESS!)");
-	out("\n");
-	if (bad >= 0)
-		out("wrong data byte #%ld should be 0x%x but was 0x%x\n", bad,
-		    icmp_pattern((size_t)bad), m->payload[bad]);
-}
-
-/* Handle ICMP error M about probe SEQ of H, sent back by FROM. */
-static void
-handle_error(struct host *h, const struct icmp_msg *m, const char *from)
-{
-	struct slot *s = find_slot(h, m->seq);
-	char text[128];
-
-	/* A redirect or source quench is advice: the probe went on. */
-	bool advisory = !h->v6 && (m->type == ICMP_REDIRECT ||
-	    m->type == ICMP_SOURCE_QUENCH);
-
-	if (!s)
-		return;
-	if (s->state == SLOT_PENDING && !advisory) {
-		h->nerr++;
-		settle(h, s, SLOT_DONE);
-	}
-	report_error(h, m->seq, from, m->type, m->code,
-	    icmp_error_text(m, h->v6, text, sizeof text));
-}
-
-/* The host of raw socket SK whose echo identifier is ID, or NULL. */
-static struct host *
-host_by_ident(const struct sock *sk, uint16_t id)
-{
-	for (size_t i = 0; i < nhosts; i++)
-		if (hosts[i].sock == sk && hosts[i].ident == id)
-			return &hosts[i];
-	return NULL;
-}
-
-/* Take apart one received message I of socket SK. */
-static void
-handle_message(struct sock *sk, int i, size_t len)
-{
-	struct msghdr *mh = &rxmsg[i].msg_hdr;
-	int64_t rx = -1;
-	int ttl_in = -1;
-	struct icmp_msg m;
-	struct host *h;
-	char from[NI_MAXHOST];
-
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET &&
-		    c->cmsg_type == SCM_TIMESTAMPNS) {
-			struct timespec ts;
-			memcpy(&ts, CMSG_DATA(c), sizeof ts);
-			rx = (int64_t)ts.tv_sec * NS + ts.tv_nsec;
-		} else if ((c->cmsg_level == IPPROTO_IP &&
-		    c->cmsg_type == IP_TTL) || (c->cmsg_level ==
-		    IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT)) {
-			memcpy(&ttl_in, CMSG_DATA(c), sizeof ttl_in);
-		}
-	}
-	if (rx < 0)
-		rx = now_ns(CLOCK_REALTIME);
-	if (sk->v6)
-		icmp6_parse(mh->msg_iov->iov_base, len, &m);
-	else
-		icmp4_parse(mh->msg_iov->iov_base, len, !sk->dgram, &m);
-	if (m.ttl >= 0)
-		ttl_in = m.ttl;
-	if (m.kind == ICMPK_IGNORE)
-		return;
-	h = sk->dgram ? sk->owner : host_by_ident(sk, m.id);
-	if (!h)
-		return;
-	if (m.kind == ICMPK_REPLY) {
-		handle_reply(h, &m, rx, ttl_in, &rxfrom[i], mh->msg_namelen,
-		    (rxmsg[i].msg_hdr.msg_flags & MSG_TRUNC) != 0);
-	} else if (error_for(h, &m)) {
-		handle_error(h, &m, addr_string((struct sockaddr *)&rxfrom[i],
-		    mh->msg_namelen, from));
-	}
-}
-
-/*
- * Give the probe that transmit key KEY of socket SK stands for the
- * kernel's send time T, if T is plausible for it (a key counted out of
- * step with the probes would give a time before the send or long after).
- */
-static void
-tx_stamp(struct sock *sk, uint32_t key, int64_t t)
-{
-	struct txref *r = &sk->txmap[key % RING];
-	struct slot *s;
-
-	if (!r->h)
-		return;
-	s = &r->h->ring[r->k % RING];
-	if (s->k == r->k && s->state != SLOT_EMPTY && t >= s->tx_real &&
-	    t - s->tx_real < FLOOD_WAIT_NS)
-		s->tx_kern = t;
-}
-
-/*
- * Read up to MAX messages (0: all) of the error queue of socket SK:
- * transmit timestamps, and on datagram sockets the ICMP errors about our
- * probes and local errors.
- */
-static void
-drain_errqueue(struct sock *sk, int max)
-{
-	struct host *h = sk->owner;
-	uint8_t data[576];
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CTLLEN];
-	} ctl;
-	struct sockaddr_storage from;
-	struct iovec iov = { data, sizeof data };
-	struct msghdr mh;
-	char fromstr[NI_MAXHOST];
-
-	for (int done = 0; max == 0 || done < max; done++) {
-		struct sock_extended_err *ee = NULL;
-		struct scm_timestamping *tss = NULL;
-		struct icmp_msg m;
-		ssize_t n;
-
-		memset(&mh, 0, sizeof mh);
-		mh.msg_name = &from;
-		mh.msg_namelen = sizeof from;
-		mh.msg_iov = &iov;
-		mh.msg_iovlen = 1;
-		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof ctl.buf;
-		n = recvmsg(sk->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c;
-		    c = CMSG_NXTHDR(&mh, c)) {
-			if ((c->cmsg_level == IPPROTO_IP &&
-			    c->cmsg_type == IP_RECVERR) ||
-			    (c->cmsg_level == IPPROTO_IPV6 &&
-			    c->cmsg_type == IPV6_RECVERR))
-				ee = (struct sock_extended_err *)CMSG_DATA(c);
-			else if (c->cmsg_level == SOL_SOCKET &&
-			    c->cmsg_type == SCM_TIMESTAMPING)
-				tss = (struct scm_timestamping *)CMSG_DATA(c);
-		}
-		if (!ee)
-			continue;
-		if (ee->ee_origin == SO_EE_ORIGIN_TIMESTAMPING) {
-			if (tss && sk->txmap)
-				tx_stamp(sk, ee->ee_data, ts_ns(tss->ts[0]));
-			continue;
-		}
-		memset(&m, 0, sizeof m);
-		if (!h || icmp_quoted_echo(data, (size_t)n, sk->v6, &m.id,
-		    &m.seq) < 0)
-			continue;
-		if (ee->ee_origin == SO_EE_ORIGIN_ICMP ||
-		    ee->ee_origin == SO_EE_ORIGIN_ICMP6) {
-			struct sockaddr *off = SO_EE_OFFENDER(ee);
-			m.type = ee->ee_type;
-			m.code = ee->ee_code;
-			m.info = ee->ee_info;
-			addr_string(off, sk->v6 ? sizeof(struct sockaddr_in6) :
-			    sizeof(struct sockaddr_in), fromstr);
-			handle_error(h, &m, fromstr);
-		} else {
-			struct slot *s = find_slot(h, m.seq);
-			if (s && s->state == SLOT_PENDING) {
-				h->nerr++;
-				settle(h, s, SLOT_DONE);
-			}
-			report_error(h, m.seq, NULL, -1, 0,
-			    strerror((int)ee->ee_errno));
-		}
-	}
-}
-
-/*
- * Read a batch of what socket SK has ready; return how many messages came.
- * The main loop calls again while messages come, so one call is enough.
- */
-static int
-drain(struct sock *sk)
-{
-	/* A flood has one probe per host in flight: asking the kernel for
-	 * more would cost a second, empty look at the queue per reply. */
-	int vlen = interval_ns == 0 && sk->nhosts < BATCH ? sk->nhosts : BATCH;
-	int n;
-
-	if (vlen < 1)
-		vlen = 1;
-	for (int i = 0; i < vlen; i++) {
-		rxmsg[i].msg_hdr.msg_namelen = sizeof rxfrom[i];
-		rxmsg[i].msg_hdr.msg_controllen = CTLLEN;
-		rxmsg[i].msg_hdr.msg_flags = 0;
-	}
-	do {
-		if (vlen == 1) {
-			/* recvmsg(2) is the cheaper call for one message. */
-			ssize_t len = recvmsg(sk->fd, &rxmsg[0].msg_hdr,
-			    MSG_DONTWAIT);
-			n = len < 0 ? -1 : 1;
-			if (len >= 0)
-				rxmsg[0].msg_len = (unsigned)len;
-		} else {
-			n = recvmmsg(sk->fd, rxmsg, (unsigned)vlen,
-			    MSG_DONTWAIT, NULL);
-		}
-	} while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return 0;
-		if (!sk->dgram)
-			err(EXIT_USAGE, "receive");
-		/* A pending ICMP error on a datagram socket: details queued. */
-		drain_errqueue(sk, 0);
-		return 1;
-	}
-	for (int i = 0; i < n; i++)
-		handle_message(sk, i, rxmsg[i].msg_len);
-	return n;
 }
 
 /* Whether host H has probes left to send. */
@@ -674,24 +88,46 @@ sending(const struct host *h)
 	if (count == 0)
 		return true;
 	if (deadline_ns >= 0)
-		return h->nrx < count;
-	return h->ntx < count;
+		return h->st.nrx < count;
+	return h->st.ntx < count;
 }
 
 /* Whether host H has nothing left to do. */
 static bool
 finished(const struct host *h)
 {
-	if (count && deadline_ns >= 0 && h->nrx >= count)
+	if (count && deadline_ns >= 0 && h->st.nrx >= count)
 		return true;
-	return !sending(h) && h->resolved == h->ntx;
+	return !sending(h) && h->resolved == h->st.ntx;
+}
+
+/* Whether host H passed: it replied, and with -w and -c, COUNT times. */
+static bool
+passed(const struct host *h)
+{
+	return h->st.nrx > 0 && !(deadline_ns >= 0 && count &&
+	    h->st.nrx < count);
+}
+
+/*
+ * The time the statistics of H show, as ping's: up to its last probe when
+ * COUNT of them ended its run (not the -W wait for the last reply), else
+ * up to END, the end of the run.
+ */
+static int64_t
+elapsed(const struct host *h, int64_t end)
+{
+	bool counted = count && (deadline_ns >= 0 ? h->st.nrx >= count :
+	    h->st.ntx >= count);
+
+	return (counted ? h->last_send : end) - start_mono;
 }
 
 /* Send the next probe of host H at monotonic time NOW. */
 static void
 send_probe(struct host *h, int64_t now)
 {
-	uint64_t k = h->ntx;
+	uint64_t k = h->st.ntx;
 	struct slot *s = &h->ring[k % RING];
 	uint16_t seq = (uint16_t)(k + 1);
 	int64_t tx;
@@ -699,7 +135,7 @@ send_probe(struct host *h, int64_t now)
 
 	if (s->state == SLOT_PENDING) {
 		/* The ring wrapped on a probe still unanswered. */
-		report_loss(h, s->k);
+		output_loss(&h->id, (uint16_t)(s->k + 1));
 		s->state = SLOT_DONE;
 	}
 	icmp_set_seq(h->pkt, h->v6, seq);
@@ -711,12 +147,18 @@ send_probe(struct host *h, int64_t now)
 		h->next_send = now + FLOOD_WAIT_NS;	/* full: retry later */
 		return;
 	}
+	h->last_send = now;
+	if (k > 0) {
+		struct slot *prev = &h->ring[(k - 1) % RING];
+		if (prev->k == k - 1 && prev->state != SLOT_ANSWERED)
+			output_no_answer(&h->id, (uint16_t)k);
+	}
 	s->k = k;
 	s->tx_real = tx;
 	s->tx_kern = 0;
 	s->tx_mono = now;
 	s->state = SLOT_PENDING;
-	h->ntx++;
+	h->st.ntx++;
 	if (interval_ns == 0) {
 		h->next_send = now + FLOOD_WAIT_NS;
 	} else {
@@ -731,15 +173,15 @@ send_probe(struct host *h, int64_t now)
 		/* On most links the transmit timestamp is queued by now. */
 		h->sock->txmap[h->sock->txkey++ % RING] =
 		    (struct txref){ h, k };
-		drain_errqueue(h->sock, 1);
+		recv_errqueue(h->sock, 1);
 	}
 	if (n < 0) {
 		int e = errno;
-		h->nerr++;
+		h->st.nerr++;
 		s->state = SLOT_DONE;
-		report_error(h, seq, NULL, -1, 0, strerror(e));
+		output_error(&h->id, seq, NULL, -1, 0, strerror(e));
 		if (h->sock->dgram)
-			drain_errqueue(h->sock, 0);
+			recv_errqueue(h->sock, 0);
 	}
 }
 
@@ -747,12 +189,12 @@ send_probe(struct host *h, int64_t now)
 static int64_t
 expire(struct host *h, int64_t now, bool all)
 {
-	while (h->resolved < h->ntx) {
+	while (h->resolved < h->st.ntx) {
 		struct slot *s = &h->ring[h->resolved % RING];
 		if (s->k == h->resolved && s->state == SLOT_PENDING) {
 			if (!all && now < s->tx_mono + timeout_ns)
 				return s->tx_mono + timeout_ns;
-			report_loss(h, s->k);
+			output_loss(&h->id, (uint16_t)(s->k + 1));
 			s->state = SLOT_DONE;
 		}
 		h->resolved++;
@@ -760,197 +202,16 @@ expire(struct host *h, int64_t now, bool all)
 	return INT64_MAX;
 }
 
-/* Print the statistics of host H in text or JSON; return 0 if it passed. */
-static int
-summary(const struct host *h, int64_t elapsed)
-{
-	double n = (double)h->nrx, avg = 0, mdev = 0;
-	double loss = h->ntx ? (double)(float)((double)(h->ntx - h->nrx) *
-	    100.0 / (double)h->ntx) : 0;
-	bool ok = h->nrx > 0 && !(deadline_ns >= 0 && count && h->nrx < count);
-
-	if (h->nrx) {
-		avg = h->rtt_sum / n;
-		mdev = h->rtt_sum2 / n - avg * avg;
-		mdev = mdev > 0 ? sqrt(mdev) : 0;
-	}
-	if (opt_json) {
-		json_begin("summary", h);
-		out(",\"transmitted\":%llu,\"received\":%llu,"
-		    "\"duplicates\":%llu,\"corrupted\":%llu,\"errors\":%llu,"
-		    "\"loss_pct\":%g,\"time_ms\":%lld,",
-		    (unsigned long long)h->ntx, (unsigned long long)h->nrx,
-		    (unsigned long long)h->ndup,
-		    (unsigned long long)h->ncksum,
-		    (unsigned long long)h->nerr, loss,
-		    (long long)(elapsed / 1000000));
-		if (h->nrx)
-			out("\"rtt_min_ms\":%.3f,\"rtt_avg_ms\":%.3f,"
-			    "\"rtt_max_ms\":%.3f,\"rtt_mdev_ms\":%.3f}\n",
-			    (double)h->rtt_min / 1e6, avg / 1e6,
-			    (double)h->rtt_max / 1e6, mdev / 1e6);
-		else
-			out("\"rtt_min_ms\":null,\"rtt_avg_ms\":null,"
-			    "\"rtt_max_ms\":null,\"rtt_mdev_ms\":null}\n");
-		return ok ? 0 : 1;
-	}
-	out("\n--- %s ping statistics ---\n", h->name);
-	out("%llu packets transmitted, %llu received",
-	    (unsigned long long)h->ntx, (unsigned long long)h->nrx);
-	if (h->ndup)
-		out(", +%llu duplicates", (unsigned long long)h->ndup);
-	if (h->ncksum)
-		out(", +%llu corrupted", (unsigned long long)h->ncksum);
-	if (h->nerr)
-		out(", +%llu errors", (unsigned long long)h->nerr);
-	out(", %g%% packet loss, time %lldms\n", loss,
-	    (long long)(elapsed / 1000000));
-	if (h->nrx) {
-		/* Whole microseconds, truncated, as ping prints them. */
-		long long us[4] = { h->rtt_min / 1000, (long long)(avg / 1000),
-		    h->rtt_max / 1000, (long long)(mdev / 1000) };
-		out("rtt min/avg/max/mdev = %lld.%03lld/%lld.%03lld/"
-		    "%lld.%03lld/%lld.%03lld ms\n", us[0] / 1000, us[0] % 1000,
-		    us[1] / 1000, us[1] % 1000, us[2] / 1000, us[2] % 1000,
-		    us[3] / 1000, us[3] % 1000);
-	}
-	return ok ? 0 : 1;
-}
-
-/* Try to open an ICMP socket of family V6; set *DGRAM; -1 with errno. */
-static int
-open_icmp(bool v6, bool *dgram)
-{
-	int fam = v6 ? AF_INET6 : AF_INET;
-	int proto = v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
-	int fd, e;
-
-	*dgram = false;
-	fd = socket(fam, SOCK_RAW | SOCK_CLOEXEC, proto);
-	if (fd >= 0 || (errno != EPERM && errno != EACCES))
-		return fd;
-	e = errno;
-	fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, proto);
-	if (fd >= 0) {
-		*dgram = true;
-		return fd;
-	}
-	if (errno == EACCES || errno == EPERM)
-		errno = e;
-	return -1;
-}
-
-/* Explain, and exit 2, why no socket of family V6 could be opened. */
-static void __attribute__((noreturn))
-no_socket(const char *host, bool v6, int e)
-{
-	char range[64] = "unknown";
-	FILE *f;
-
-	if (e != EPERM && e != EACCES)
-		errx(EXIT_USAGE, "%s: cannot open an %s socket: %s", host,
-		    v6 ? "ICMPv6" : "ICMP", strerror(e));
-	f = fopen("/proc/sys/net/ipv4/ping_group_range", "re");
-	if (f) {
-		if (fgets(range, sizeof range, f))
-			range[strcspn(range, "\n")] = '\0';
-		for (char *p = range; *p; p++)
-			if (*p == '\t')
-				*p = ' ';
-		fclose(f);
-	}
-	errx(EXIT_USAGE, "%s: cannot open an %s socket: a raw socket needs "
-	    "the capability CAP_NET_RAW (setcap cap_net_raw+ep on rawping) "
-	    "and a datagram socket needs group %lu inside "
-	    "net.ipv4.ping_group_range (now %s)", host,
-	    v6 ? "ICMPv6" : "ICMP", (unsigned long)getgid(), range);
-}
-
-/* Give up the real and effective ids and every capability for good. */
-static void
-drop_privileges(void)
-{
-	gid_t g = getgid();
-	uid_t u = getuid();
-	cap_t none;
-
-	if (setresgid(g, g, g) != 0)
-		err(EXIT_USAGE, "cannot drop group privileges");
-	if (setresuid(u, u, u) != 0)
-		err(EXIT_USAGE, "cannot drop user privileges");
-	none = cap_init();
-	if (!none || cap_set_proc(none) != 0)
-		err(EXIT_USAGE, "cannot drop capabilities");
-	cap_free(none);
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-		err(EXIT_USAGE, "cannot set no_new_privs");
-}
-
-/* Set socket option NAME at LEVEL to the int V, or exit 2 naming WHAT. */
-static void
-setint(int fd, int level, int name, int v, const char *what)
-{
-	if (setsockopt(fd, level, name, &v, sizeof v) != 0)
-		err(EXIT_USAGE, "%s", what);
-}
-
-/* Configure socket SK: timestamps, filters, TTL, ancillary data. */
+/* Configure socket SK; outside floods, with the kernel's transmit times. */
 static void
 setup_socket(struct sock *sk)
 {
-	setint(sk->fd, SOL_SOCKET, SO_TIMESTAMPNS, 1, "SO_TIMESTAMPNS");
-	/*
-	 * The kernel's own send time, taken as the packet leaves for the
-	 * link, except in a flood: reading it costs a system call a probe.
-	 */
-	if (interval_ns != 0) {
-		int f = SOF_TIMESTAMPING_TX_SOFTWARE |
-		    SOF_TIMESTAMPING_SOFTWARE | SOF_TIMESTAMPING_OPT_ID |
-		    SOF_TIMESTAMPING_OPT_TSONLY;
+	/* Reading transmit times costs a system call a probe: not in floods. */
+	if (setup_icmp_socket_or_err(sk->fd, sk->v6, sk->dgram, ttl,
+	    interval_ns != 0)) {
 		sk->txmap = calloc(RING, sizeof *sk->txmap);
 		if (!sk->txmap)
 			err(EXIT_USAGE, "allocating the timestamp map");
-		if (setsockopt(sk->fd, SOL_SOCKET, SO_TIMESTAMPING, &f,
-		    sizeof f) != 0) {
-			free(sk->txmap);	/* old kernel: user time */
-			sk->txmap = NULL;
-		}
-	}
-	if (sk->v6) {
-		setint(sk->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1,
-		    "IPV6_RECVHOPLIMIT");
-		if (ttl >= 0)
-			setint(sk->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, ttl,
-			    "-t");
-		if (sk->dgram) {
-			setint(sk->fd, IPPROTO_IPV6, IPV6_RECVERR, 1,
-			    "IPV6_RECVERR");
-		} else {
-			struct icmp6_filter f;
-			ICMP6_FILTER_SETBLOCKALL(&f);
-			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &f);
-			ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &f);
-			if (setsockopt(sk->fd, IPPROTO_ICMPV6, ICMP6_FILTER,
-			    &f, sizeof f) != 0)
-				err(EXIT_USAGE, "ICMP6_FILTER");
-		}
-		return;
-	}
-	if (ttl >= 0)
-		setint(sk->fd, IPPROTO_IP, IP_TTL, ttl, "-t");
-	if (sk->dgram) {
-		setint(sk->fd, IPPROTO_IP, IP_RECVTTL, 1, "IP_RECVTTL");
-		setint(sk->fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR");
-	} else {
-		struct icmp_filter f = { ~(uint32_t)(1U << ICMP_ECHOREPLY |
-		    1U << ICMP_DEST_UNREACH | 1U << ICMP_SOURCE_QUENCH |
-		    1U << ICMP_REDIRECT | 1U << ICMP_TIME_EXCEEDED |
-		    1U << ICMP_PARAMETERPROB) };
-		if (setsockopt(sk->fd, SOL_RAW, ICMP_FILTER, &f, sizeof f))
-			err(EXIT_USAGE, "ICMP_FILTER");
 	}
 }
 
@@ -962,11 +223,11 @@ resolve(struct host *h, int errs[2])
 	    .ai_socktype = SOCK_DGRAM }, *res, *ai;
 	int rc;
 
-	rc = getaddrinfo(h->name, NULL, &hints, &res);
+	rc = getaddrinfo(h->id.name, NULL, &hints, &res);
 	if (rc == EAI_SYSTEM)
-		err(EXIT_USAGE, "%s", h->name);
+		err(EXIT_USAGE, "%s", h->id.name);
 	if (rc != 0)
-		errx(EXIT_USAGE, "%s: %s", h->name, gai_strerror(rc));
+		errx(EXIT_USAGE, "%s: %s", h->id.name, gai_strerror(rc));
 	for (ai = res; ai; ai = ai->ai_next) {
 		int v6 = ai->ai_family == AF_INET6;
 		if ((ai->ai_family == AF_INET || v6) && socks[v6].fd >= 0 &&
@@ -976,13 +237,13 @@ resolve(struct host *h, int errs[2])
 	if (!ai) {
 		bool v6 = res->ai_family == AF_INET6;
 		freeaddrinfo(res);
-		no_socket(h->name, v6, errs[v6]);
+		no_icmp_socket_err(h->id.name, v6, errs[v6]);
 	}
 	h->v6 = ai->ai_family == AF_INET6;
 	memcpy(&h->addr, ai->ai_addr, ai->ai_addrlen);
 	h->addrlen = ai->ai_addrlen;
 	freeaddrinfo(res);
-	addr_string((struct sockaddr *)&h->addr, h->addrlen, h->addrstr);
+	numeric_addr((struct sockaddr *)&h->addr, h->addrlen, h->id.addr);
 }
 
 /* Give host H its socket: the shared raw one, or a datagram one of its own. */
@@ -1008,7 +269,7 @@ attach_socket(struct host *h)
 	h->sock->fd = socket(h->v6 ? AF_INET6 : AF_INET,
 	    SOCK_DGRAM | SOCK_CLOEXEC, h->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (h->sock->fd < 0)
-		no_socket(h->name, h->v6, errno);
+		no_icmp_socket_err(h->id.name, h->v6, errno);
 	setup_socket(h->sock);
 	nsocks++;
 }
@@ -1072,7 +333,7 @@ wait_packets(int64_t until)
 	ts.tv_nsec = (long)(left % NS);
 	for (size_t i = 0; i < nsocks; i++)
 		pfd[i] = (struct pollfd){ socks[i].fd, POLLIN, 0 };
-	flush_out();
+	output_flush();
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
@@ -1085,9 +346,9 @@ wait_packets(int64_t until)
 		err(EXIT_USAGE, "poll");
 	for (size_t i = 0; n > 0 && i < nsocks; i++) {
 		if (pfd[i].revents & POLLERR)
-			drain_errqueue(&socks[i], 0);
+			recv_errqueue(&socks[i], 0);
 		if (pfd[i].revents)
-			drain(&socks[i]);
+			recv_drain(&socks[i]);
 	}
 }
 
@@ -1124,16 +385,19 @@ run(void)
 		if (done)
 			break;
 		for (size_t i = 0; i < nsocks; i++)
-			got |= drain(&socks[i]) > 0;
+			got |= recv_drain(&socks[i]) > 0;
 		if (!got && next > now_ns(CLOCK_MONOTONIC))
 			wait_packets(next);
 	}
 	end = now_ns(CLOCK_MONOTONIC);
 	for (size_t i = 0; i < nhosts; i++)
 		expire(&hosts[i], end, true);
-	for (size_t i = 0; i < nhosts; i++)
-		status |= summary(&hosts[i], end - start_mono);
-	flush_out();
+	for (size_t i = 0; i < nhosts; i++) {
+		output_summary(&hosts[i].id, &hosts[i].st,
+		    elapsed(&hosts[i], end));
+		status |= passed(&hosts[i]) ? 0 : 1;
+	}
+	output_flush();
 	return status;
 }
 
@@ -1164,7 +428,7 @@ main(int argc, char **argv)
 		{ "timestamp", 'D', POPT_ARG_NONE, &opt_stamp, 0,
 		  "print the wall-clock time before each line", NULL },
 		{ "report-lost", 'O', POPT_ARG_NONE, &opt_report_lost, 0,
-		  "print a line for each probe that got no answer", NULL },
+		  "report a probe unanswered when the next goes out", NULL },
 		{ "numeric", 'n', POPT_ARG_NONE, &opt_numeric, 0,
 		  "numeric output (always so; for ping compatibility)", NULL },
 		{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
@@ -1178,9 +442,8 @@ main(int argc, char **argv)
 	    { .fd = -1, .v6 = true } };
 	int errs[2] = { 0, 0 }, rc;
 	const char **args;
-	struct sigaction sa;
+	struct sigaction sa, old_hup;
 	poptContext pc;
-	size_t need;
 
 	atexit(close_stdout);
 	pc = poptGetContext(NULL, argc, (const char **)argv, options, 0);
@@ -1195,6 +458,10 @@ main(int argc, char **argv)
 		usage_error("no HOST given");
 	for (nhosts = 0; args[nhosts]; nhosts++)
 		;
+	/* Hosts sharing a raw socket need distinct echo identifiers. */
+	if (nhosts > HOSTS_MAX)
+		usage_error("too many HOSTs: %zu; at most %d", nhosts,
+		    HOSTS_MAX);
 	parse_values();
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
 		/* Nothing could be reported: fail before sending anything. */
@@ -1206,11 +473,11 @@ main(int argc, char **argv)
 	for (int v6 = 0; v6 < 2; v6++) {
 		if (opt_family && opt_family != (v6 ? AF_INET6 : AF_INET))
 			continue;
-		raw[v6].fd = open_icmp(v6, &raw[v6].dgram);
+		raw[v6].fd = open_icmp_socket(v6, &raw[v6].dgram);
 		if (raw[v6].fd < 0)
 			errs[v6] = errno;
 	}
-	drop_privileges();
+	drop_privileges_or_err();
 
 	hosts = calloc(nhosts, sizeof *hosts);
 	socks = calloc(nhosts + 2, sizeof *socks);
@@ -1220,7 +487,7 @@ main(int argc, char **argv)
 	socks[1] = raw[1];
 	nsocks = 2;
 	for (size_t i = 0; i < nhosts; i++) {
-		hosts[i].name = args[i];
+		hosts[i].id.name = args[i];
 		resolve(&hosts[i], errs);
 	}
 	for (int v6 = 0; v6 < 2; v6++)
@@ -1265,38 +532,28 @@ main(int argc, char **argv)
 		nsocks = j;
 	}
 
-	need = ICMP_HDR_LEN + datalen + 60 + 64;
-	rxbufsize = need < 2048 ? 2048 : need;
-	rxbuf = malloc(rxbufsize * BATCH);
-	if (!rxbuf)
-		err(EXIT_USAGE, "allocating receive buffers");
-	for (int i = 0; i < BATCH; i++) {
-		rxiov[i] = (struct iovec){ rxbuf + rxbufsize * (size_t)i,
-		    rxbufsize };
-		rxmsg[i].msg_hdr = (struct msghdr){ .msg_name = &rxfrom[i],
-		    .msg_iov = &rxiov[i], .msg_iovlen = 1,
-		    .msg_control = rxctl[i].buf };
-	}
-
+	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
+	/*
+	 * Restart a write(2) to a full pipe that a signal interrupts: else
+	 * stdio fails with EINTR and the statistics are lost.  ppoll(2), the
+	 * only wait the signals must end, is never restarted.
+	 */
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	/* Under nohup(1) a hangup must not end the run. */
+	if (sigaction(SIGHUP, NULL, &old_hup) == 0 &&
+	    old_hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &sa, NULL);
 
-	if (!opt_json)
-		for (size_t i = 0; i < nhosts; i++) {
-			struct host *h = &hosts[i];
-			if (h->v6)
-				out("PING %s(%s) %zu data bytes\n", h->name,
-				    h->addrstr, datalen);
-			else
-				out("PING %s (%s) %zu(%zu) bytes of data.\n",
-				    h->name, h->addrstr, datalen,
-				    datalen + ICMP_HDR_LEN + 20);
-		}
-	flush_out();
+	output_init(opt_json, opt_quiet, opt_stamp, opt_report_lost,
+	    nhosts > 1);
+	for (size_t i = 0; i < nhosts; i++)
+		output_header(&hosts[i].id, hosts[i].v6, datalen);
+	output_flush();
 	start_mono = now_ns(CLOCK_MONOTONIC);
 	rc = run();
 	poptFreeContext(pc);

@@ -1,0 +1,616 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sigwaitfor: wait for signals from the shell, with no race.
+ *
+ * Blocks the SIGNALs given as operands before anything else happens, then
+ * writes the pidfile (-p) and starts COMMAND (after "--"), so a signal sent
+ * as soon as either is visible is never lost.  Each signal that arrives is
+ * written to standard output as one flushed line: its name (-N: number),
+ * with -i its si_code, sender and sigqueue value.  Reads nothing.  Exits 0
+ * once -n signals came (or --pid's process exited, printing "exited"), 124
+ * when -t expired first, 1 when COMMAND exited first or something failed,
+ * 2 on a usage error, 126/127 when COMMAND could not be run; with -n 0 and
+ * a COMMAND, COMMAND's own status when it ends.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <popt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef HAVE_PIDFD_OPEN
+#include <sys/pidfd.h>
+#endif
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "diag.h"
+#include "fullio.h"
+#include "parse.h"
+
+static char *count_arg;		/* -n: signals to wait for, 0 = forever */
+static int opt_numeric;		/* -N: print numbers, not names */
+static int opt_info;		/* -i: print code, sender and value */
+static char *timeout_arg;	/* -t: give up after this long */
+static char *pidfile;		/* -p: where to write our pid once ready */
+static char *pid_arg;		/* --pid: also stop when it exits */
+static int opt_kill;		/* --kill: TERM COMMAND on timeout */
+static int opt_list;		/* -l: list the signals and exit */
+
+static sigset_t orig_mask;	/* the mask we inherited, for COMMAND */
+static struct sigaction orig_act[NSIG];	/* dispositions we replaced */
+static bool changed_act[NSIG];	/* which of orig_act are set */
+static sigset_t fatal_set;	/* signals that end us after cleaning up */
+static dev_t pidfile_dev;	/* identity of the pidfile we renamed */
+static ino_t pidfile_ino;
+static bool pidfile_made;
+static poptContext ctx;		/* file scope: the operands live in it */
+
+/* One received signal, from sigwaitinfo(2) or signalfd(2). */
+struct event {
+	int signo, code, value, status;
+	pid_t pid;
+	uid_t uid;
+};
+
+/* Do nothing: installed so an awaited signal is neither ignored nor fatal
+ * and shows in SigCgt; it never runs, as the signal stays blocked. */
+static void
+noop_handler(int sig)
+{
+	(void)sig;
+}
+
+/* Remove the pidfile if it is still the one we created. */
+static void
+remove_pidfile(void)
+{
+	struct stat st;
+
+	if (pidfile_made && lstat(pidfile, &st) == 0 &&
+	    st.st_dev == pidfile_dev && st.st_ino == pidfile_ino)
+		unlink(pidfile);
+	pidfile_made = false;
+}
+
+/* Clean up, then end by SIG as if it had never been caught. */
+static void __attribute__((noreturn))
+die_by_signal(int sig)
+{
+	sigset_t one;
+
+	remove_pidfile();
+	signal(sig, SIG_DFL);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	_exit(128 + sig);
+}
+
+/* Write our pid to PIDFILE atomically (temporary file, then rename), or
+ * exit 1 leaving nothing behind. */
+static void
+write_pidfile(void)
+{
+	size_t len = strlen(pidfile);
+	char *tmp = malloc(len + sizeof ".XXXXXX");
+	char line[32];
+	struct stat st;
+	int fd, n, saved;
+	bool ok;
+
+	if (tmp == NULL)
+		err(EXIT_FAIL, "%s", pidfile);
+	memcpy(tmp, pidfile, len);
+	memcpy(tmp + len, ".XXXXXX", sizeof ".XXXXXX");
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		err(EXIT_FAIL, "%s", pidfile);
+	n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+	ok = full_write(fd, line, (size_t)n) == n && fstat(fd, &st) == 0;
+	saved = errno;
+	if (close(fd) < 0 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (ok && rename(tmp, pidfile) < 0) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok) {
+		unlink(tmp);
+		errno = saved;
+		err(EXIT_FAIL, "%s", pidfile);
+	}
+	free(tmp);
+	pidfile_dev = st.st_dev;
+	pidfile_ino = st.st_ino;
+	pidfile_made = true;
+}
+
+/* The si_code of a signal as a word, or NULL when it has none. */
+static const char *
+code_word(int sig, int code)
+{
+	switch (code) {
+	case SI_USER: return "user";
+	case SI_QUEUE: return "queue";
+	case SI_TIMER: return "timer";
+	case SI_MESGQ: return "mesgq";
+	case SI_ASYNCIO: return "asyncio";
+	case SI_SIGIO: return "sigio";
+	case SI_TKILL: return "tkill";
+	case SI_KERNEL: return "kernel";
+	case SI_ASYNCNL: return "asyncnl";
+	}
+	if (sig == SIGCHLD) {
+		switch (code) {
+		case CLD_EXITED: return "exited";
+		case CLD_KILLED: return "killed";
+		case CLD_DUMPED: return "dumped";
+		case CLD_TRAPPED: return "trapped";
+		case CLD_STOPPED: return "stopped";
+		case CLD_CONTINUED: return "continued";
+		}
+	}
+	return NULL;
+}
+
+/* Format EV as the line -N and -i ask for, newline included, into BUF. */
+static void
+format_event(const struct event *ev, char *buf, size_t size)
+{
+	char name[SIGNAL_NAME_MAX];
+	const char *word = code_word(ev->signo, ev->code);
+	bool child = ev->signo == SIGCHLD && ev->code > 0;
+	bool sender = ev->code == SI_USER || ev->code == SI_QUEUE ||
+	    ev->code == SI_TKILL || ev->code == SI_MESGQ || child;
+	bool value = ev->code == SI_QUEUE || ev->code == SI_TIMER ||
+	    ev->code == SI_MESGQ || ev->code == SI_ASYNCIO;
+	size_t n;
+
+	if (opt_numeric)
+		n = (size_t)snprintf(buf, size, "%d", ev->signo);
+	else
+		n = (size_t)snprintf(buf, size, "%s",
+		    signal_name(ev->signo, name, sizeof name));
+	if (opt_info) {
+		if (sender)
+			n += (size_t)snprintf(buf + n, size - n,
+			    " pid=%ld uid=%lu", (long)ev->pid,
+			    (unsigned long)ev->uid);
+		if (word)
+			n += (size_t)snprintf(buf + n, size - n, " code=%s",
+			    word);
+		else
+			n += (size_t)snprintf(buf + n, size - n, " code=%d",
+			    ev->code);
+		if (value)
+			n += (size_t)snprintf(buf + n, size - n, " value=%d",
+			    ev->value);
+		if (child)
+			n += (size_t)snprintf(buf + n, size - n, " status=%d",
+			    ev->status);
+	}
+	snprintf(buf + n, size - n, "\n");
+}
+
+/* Write LINE at once with one write(2) (stdio would hold it back in a
+ * pipe); a broken pipe ends us by SIGPIPE, another write error exits 1
+ * with "write error". */
+static void
+print_line(const char *line)
+{
+	if (full_write(STDOUT_FILENO, line, strlen(line)) >= 0)
+		return;
+	if (errno == EPIPE && sigismember(&fatal_set, SIGPIPE))
+		die_by_signal(SIGPIPE);
+	warn("write error");
+	exit(EXIT_FAIL);
+}
+
+/* Print every signal (or those named in SIGS) as number, name, meaning. */
+static void
+list_signals(const char **sigs)
+{
+	char line[128], name[SIGNAL_NAME_MAX];
+
+	for (int sig = 1; sig <= SIGRTMAX; sig++) {
+		const char *what = NULL;
+
+		if (sigs != NULL) {
+			bool named = false;
+			for (const char **s = sigs; *s; s++)
+				named |= parse_signal(*s) == sig;
+			if (!named)
+				continue;
+		} else if (parse_signal(signal_name(sig, name,
+		    sizeof name)) != sig) {
+			continue;	/* reserved by glibc */
+		}
+		if (sig >= SIGRTMIN)
+			what = "Real-time signal (queued, may carry a value)";
+#ifdef HAVE_SIGDESCR_NP
+		if (what == NULL)
+			what = sigdescr_np(sig);
+#endif
+		if (what == NULL)
+			what = strsignal(sig);
+		snprintf(line, sizeof line, "%2d %-8s %s\n", sig,
+		    signal_name(sig, name, sizeof name), what);
+		print_line(line);
+	}
+}
+
+/* Open a pidfd for PID, or return -1 with errno set. */
+static int
+open_pidfd(pid_t pid)
+{
+#ifdef HAVE_PIDFD_OPEN
+	return pidfd_open(pid, 0);
+#else
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+}
+
+/* Start ARGV with the inherited mask and dispositions, or exit 126/127
+ * with the reason; return its pid. */
+static pid_t
+start_command(char **argv)
+{
+	int pfd[2], child_errno;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		err(EXIT_CANNOT_RUN, "%s", argv[0]);
+	pid = fork();
+	if (pid < 0)
+		err(EXIT_CANNOT_RUN, "%s", argv[0]);
+	if (pid == 0) {
+		close(pfd[0]);
+		for (int sig = 1; sig < NSIG; sig++)
+			if (changed_act[sig])
+				sigaction(sig, &orig_act[sig], NULL);
+		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+		execvp(argv[0], argv);
+		child_errno = errno;
+		(void)!write(pfd[1], &child_errno, sizeof child_errno);
+		_exit(child_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	}
+	close(pfd[1]);
+	do
+		n = read(pfd[0], &child_errno, sizeof child_errno);
+	while (n < 0 && errno == EINTR);
+	close(pfd[0]);
+	if (n != 0) {
+		/* exec failed: the child has exited, reap it. */
+		int status;
+		if (n < 0)
+			child_errno = errno;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		errno = child_errno;
+		err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s",
+		    argv[0]);
+	}
+	return pid;
+}
+
+/* Reap the exited COMMAND PID and return its status as a shell shows it,
+ * printing why it ended before a signal came when WARN is set. */
+static int
+reap_command(pid_t pid, const char *name, bool warn)
+{
+	char sname[SIGNAL_NAME_MAX];
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			err(EXIT_FAIL, "%s", name);
+	if (WIFSIGNALED(status)) {
+		if (warn)
+			warnx("%s: killed by signal %s before a signal came",
+			    name, signal_name(WTERMSIG(status), sname,
+			    sizeof sname));
+		return 128 + WTERMSIG(status);
+	}
+	if (warn)
+		warnx("%s: exited with status %d before a signal came", name,
+		    WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+/* Take one pending signal of SET without waiting into EV; return whether
+ * there was one. */
+static bool
+take_pending(const sigset_t *set, struct event *ev)
+{
+	static const struct timespec zero;
+	siginfo_t si;
+
+	if (sigtimedwait(set, &si, &zero) < 0)
+		return false;
+	ev->signo = si.si_signo;
+	ev->code = si.si_code;
+	ev->pid = si.si_pid;
+	ev->uid = si.si_uid;
+	ev->value = si.si_value.sival_int;
+	ev->status = si.si_status;
+	return true;
+}
+
+/*
+ * Wait for a signal of SET until DL, watching the NFD descriptors of PFDS
+ * (from index 1; PFDS[0] is the signalfd SFD) when NFD > 1.  Return 1 with
+ * EV filled, 0 on timeout, or -1 - i when PFDS[i] (a pidfd) is readable.
+ */
+static int
+wait_event(const sigset_t *set, const struct deadline *dl, int sfd,
+    struct pollfd *pfds, int nfd, struct event *ev)
+{
+	for (;;) {
+		siginfo_t si;
+		struct signalfd_siginfo ssi;
+		int r;
+
+		if (nfd <= 1) {
+			if (dl->forever) {
+				r = sigwaitinfo(set, &si);
+			} else {
+				struct timespec left = deadline_left(dl);
+				r = sigtimedwait(set, &si, &left);
+			}
+			if (r < 0) {
+				if (errno == EAGAIN)
+					return 0;
+				if (errno == EINTR)
+					continue;
+				err(EXIT_FAIL, "sigwaitinfo");
+			}
+			ev->signo = si.si_signo;
+			ev->code = si.si_code;
+			ev->pid = si.si_pid;
+			ev->uid = si.si_uid;
+			ev->value = si.si_value.sival_int;
+			ev->status = si.si_status;
+			return 1;
+		}
+		r = poll(pfds, (nfds_t)nfd, deadline_poll_ms(dl));
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err(EXIT_FAIL, "poll");
+		}
+		if (r == 0) {
+			if (deadline_expired(dl))
+				return 0;
+			continue;
+		}
+		/* A signal sent before an exit wins over the exit. */
+		if (pfds[0].revents) {
+			ssize_t n = read(sfd, &ssi, sizeof ssi);
+			if (n == (ssize_t)sizeof ssi) {
+				ev->signo = (int)ssi.ssi_signo;
+				ev->code = ssi.ssi_code;
+				ev->pid = (pid_t)ssi.ssi_pid;
+				ev->uid = ssi.ssi_uid;
+				ev->value = ssi.ssi_int;
+				ev->status = ssi.ssi_status;
+				return 1;
+			}
+			if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+				err(EXIT_FAIL, "signalfd");
+		}
+		for (int i = 1; i < nfd; i++)
+			if (pfds[i].revents)
+				return take_pending(set, ev) ? 1 : -1 - i;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const int cleanup_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+	    SIGPIPE };
+	struct poptOption options[] = {
+		{ "count", 'n', POPT_ARG_STRING, &count_arg, 0,
+		  "wait for N signals, one line each (0: for ever)", "N" },
+		{ "numeric", 'N', POPT_ARG_NONE, &opt_numeric, 0,
+		  "print signal numbers instead of names", NULL },
+		{ "info", 'i', POPT_ARG_NONE, &opt_info, 0,
+		  "also print sender pid and uid, si_code and value", NULL },
+		{ "timeout", 't', POPT_ARG_STRING, &timeout_arg, 0,
+		  "give up after DURATION (exit 124)", "DURATION" },
+		{ "pidfile", 'p', POPT_ARG_STRING, &pidfile, 0,
+		  "write the process id to FILE once the signals are blocked",
+		  "FILE" },
+		{ "pid", '\0', POPT_ARG_STRING, &pid_arg, 0,
+		  "also stop, printing \"exited\", when process PID exits",
+		  "PID" },
+		{ "kill", '\0', POPT_ARG_NONE, &opt_kill, 0,
+		  "send TERM to COMMAND on timeout and wait for it", NULL },
+		{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
+		  "list signal numbers, names and meanings", NULL },
+		{ "version", 'V', POPT_ARG_NONE, NULL, 'V',
+		  "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	sigset_t all, awaited, waitset;
+	struct sigaction noop = { .sa_handler = noop_handler };
+	struct pollfd pfds[3];
+	struct timespec timeout;
+	struct deadline dl;
+	struct event ev;
+	char **command = NULL;
+	const char **sigs;
+	uint64_t count = 1, received = 0;
+	pid_t watch_pid = 0, cmd_pid = 0;
+	int optc = argc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
+
+	atexit(close_stdout);
+	/* Block every signal first, so none sent from now on is lost; the
+	 * ones we do not wait for are unblocked again once parsed. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &orig_mask);
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			optc = i;
+			if (i + 1 < argc)
+				command = argv + i + 1;
+			else
+				usage_error("no COMMAND after '--'");
+			break;
+		}
+	}
+	ctx = poptGetContext(NULL, optc, (const char **)argv, options, 0);
+	poptSetOtherOptionHelp(ctx,
+	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
+	    "   or: sigwaitfor -l [SIGNAL]...");
+	while ((rc = poptGetNextOpt(ctx)) > 0)
+		if (rc == 'V')
+			print_version_and_exit();
+	if (rc < -1)
+		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
+		    poptStrerror(rc));
+	sigs = poptGetArgs(ctx);
+	for (const char **s = sigs; s && *s; s++)
+		if (parse_signal(*s) < 0)
+			usage_error("unknown signal: '%s'", *s);
+	if (opt_list) {
+		if (command)
+			usage_error("--list takes no COMMAND");
+		list_signals(sigs);
+		return EXIT_OK;
+	}
+	if (sigs == NULL)
+		usage_error("no signal to wait for");
+	if (count_arg)
+		count = number_or_err("-n", count_arg, 0, UINT64_MAX);
+	if (timeout_arg)
+		timeout = duration_or_err("-t", timeout_arg);
+	if (pid_arg)
+		watch_pid = (pid_t)number_or_err("--pid", pid_arg, 1, INT_MAX);
+	if (opt_kill && command == NULL)
+		usage_error("--kill needs a COMMAND");
+	sigemptyset(&awaited);
+	for (const char **s = sigs; *s; s++) {
+		int sig = parse_signal(*s);
+		if (sig == SIGKILL || sig == SIGSTOP)
+			usage_error("'%s' cannot be waited for", *s);
+		sigaddset(&awaited, sig);
+	}
+
+	/* A handler instead of SIG_IGN or SIG_DFL: an ignored signal would
+	 * be discarded once unblocked, and kill --require-handler looks for
+	 * one.  It never runs: the signals stay blocked. */
+	for (int sig = 1; sig < NSIG; sig++) {
+		if (!sigismember(&awaited, sig))
+			continue;
+		sigaction(sig, &noop, &orig_act[sig]);
+		changed_act[sig] = true;
+	}
+	/* COMMAND must not be reaped behind our back. */
+	if (command && !sigismember(&awaited, SIGCHLD)) {
+		struct sigaction dfl = { .sa_handler = SIG_DFL };
+		sigaction(SIGCHLD, &dfl, &orig_act[SIGCHLD]);
+		changed_act[SIGCHLD] = true;
+	}
+	/* With a pidfile to remove, the usual fatal signals are waited for
+	 * too (unless ignored, blocked or awaited) and end us after it. */
+	sigemptyset(&fatal_set);
+	if (pidfile) {
+		for (size_t i = 0; i < sizeof cleanup_sigs / sizeof *cleanup_sigs;
+		    i++) {
+			int sig = cleanup_sigs[i];
+			struct sigaction cur;
+			if (sigismember(&awaited, sig) ||
+			    sigismember(&orig_mask, sig) ||
+			    sigaction(sig, NULL, &cur) < 0 ||
+			    cur.sa_handler == SIG_IGN)
+				continue;
+			sigaddset(&fatal_set, sig);
+		}
+	}
+	waitset = awaited;
+	sigorset(&waitset, &waitset, &fatal_set);
+	{
+		sigset_t keep = orig_mask;
+		sigorset(&keep, &keep, &waitset);
+		sigprocmask(SIG_SETMASK, &keep, NULL);
+	}
+
+	if (watch_pid) {
+		pfds[nfd].fd = open_pidfd(watch_pid);
+		if (pfds[nfd].fd < 0) {
+			if (errno == ESRCH)
+				errx(EXIT_FAIL, "--pid %ld: no such process",
+				    (long)watch_pid);
+			err(EXIT_FAIL, "--pid %ld", (long)watch_pid);
+		}
+		pfds[nfd++].events = POLLIN;
+	}
+	if (pidfile) {
+		write_pidfile();
+		atexit(remove_pidfile);
+	}
+	if (command) {
+		cmd_pid = start_command(command);
+		pfds[nfd].fd = open_pidfd(cmd_pid);
+		if (pfds[nfd].fd < 0)
+			err(EXIT_FAIL, "%s", command[0]);
+		pfds[nfd].events = POLLIN;
+		cmd_slot = nfd++;
+	}
+	if (nfd > 1) {
+		sfd = signalfd(-1, &waitset, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (sfd < 0)
+			err(EXIT_FAIL, "signalfd");
+		pfds[0].fd = sfd;
+		pfds[0].events = POLLIN;
+	}
+
+	deadline_start(&dl, timeout_arg ? &timeout : NULL);
+	while (count == 0 || received < count) {
+		char line[160];
+
+		rc = wait_event(&waitset, &dl, sfd, pfds, nfd, &ev);
+		if (rc == 0) {
+			if (cmd_pid && opt_kill) {
+				kill(cmd_pid, SIGTERM);
+				reap_command(cmd_pid, command[0], false);
+			}
+			return received > 0 && count == 0 ? EXIT_OK :
+			    EXIT_TIMEOUT;
+		}
+		if (rc < 0 && -1 - rc == cmd_slot) {
+			int status = reap_command(cmd_pid, command[0],
+			    count != 0);
+			return count == 0 ? status : EXIT_FAIL;
+		}
+		if (rc < 0) {
+			print_line("exited\n");
+			return EXIT_OK;
+		}
+		if (sigismember(&fatal_set, ev.signo))
+			die_by_signal(ev.signo);
+		format_event(&ev, line, sizeof line);
+		print_line(line);
+		received++;
+	}
+	return EXIT_OK;
+}
