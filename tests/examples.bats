@@ -92,6 +92,16 @@ grep -qx "size=4096" out'
 SETUP[354c9e58]='head -c 1M /dev/urandom > table.bin'
 CHECK[354c9e58]='[ $rc = 0 ] && shmcat key:0x1235 | cmp - table.bin'
 
+# --- sigwaitfor(1) -----------------------------------------------------
+# These examples use /tmp: give the sandbox a /tmp of its own.
+SETUP[9ad9d8f0]='mount -t tmpfs ipcu-tmp /tmp'
+CHECK[9ad9d8f0]='[ $rc = 0 ] && printf "USR1\nready: %s\n" "$(cat /tmp/daemon.pid)" | diff - out
+kill -0 "$(cat /tmp/daemon.pid)"'
+SETUP[99e0419e]='mount -t tmpfs ipcu-tmp /tmp'
+CHECK[99e0419e]='[ $rc = 0 ] && [ "$(cat out)" = "reloading configuration" ]'
+CHECK[ad38f5c1]='[ $rc = 0 ] && [ "$(cat out)" = "nothing came (status 124)" ]'
+CHECK[0306b267]='[ $rc = 0 ] && printf "progress %s%%\n" 25 50 75 100 | diff - out'
+
 # --- ipcutils(7) -------------------------------------------------------
 SETUP[92d31bec]='for i in 1 2 3 4 5 6; do echo "echo done $i >> done.$i"; done > joblist'
 CHECK[92d31bec]='[ $rc = 0 ] && cat done.* | sort | diff - <(printf "done %s\n" 1 2 3 4 5 6)

@@ -22,6 +22,16 @@ need() {
 	[[ " $IPCU_TOOLS " == *" $1 "* ]] || skip "$1 is not built in this tree"
 }
 
+# qlen_is QUEUE N: QUEUE holds N messages.
+qlen_is() {
+	[ "$(mqrecv --stat "$1" | sed -n 's/^messages=//p')" = "$2" ]
+}
+
+# size_at_least FILE N: FILE has at least N bytes.
+size_at_least() {
+	[ "$(stat -c %s "$1")" -ge "$2" ]
+}
+
 # A System V key unique to this run and test.
 uniq_key() {
 	printf 'key:0x%x' $((0x7e000000 + ($$ % 0x10000) * 0x100 + BATS_TEST_NUMBER))
@@ -60,7 +70,7 @@ teardown() {
 	cleanup_kill "$pid"
 	open_writer
 	echo one >&7
-	wait_until test "$(mqrecv --stat "$q" | sed -n 's/^messages=//p')" = 1
+	wait_until qlen_is "$q" 1
 	printf 'two\nthree' >&7
 	exec 7>&-
 	wait "$pid"
@@ -181,7 +191,7 @@ USR1" ]
 	cleanup_kill "$cpid"
 	open_writer
 	head -c 1000 "$d/data" >&7
-	wait_until test "$(stat -c %s "$d/got2")" -ge 1000
+	wait_until size_at_least "$d/got2" 1000
 	tail -c +1001 "$d/data" >&7
 	exec 7>&-
 	wait "$cpid"
