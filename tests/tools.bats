@@ -18,11 +18,15 @@ setup() {
 	done
 }
 
-@test "every tool's --help names it and exits 0" {
+@test "every tool's --help and -h name it and exit 0" {
 	for t in "${tools[@]}"; do
 		run "$t" --help
 		[[ $status -eq 0 && $output == *"Usage: $t "* ]] ||
 			{ echo "$t: $status: $output"; return 1; }
+		help=$output
+		run "$t" -h
+		[[ $status -eq 0 && $output == "$help" ]] ||
+			{ echo "$t -h: $status: $output"; return 1; }
 	done
 }
 

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
 #include "ipcobj.h"
@@ -47,7 +48,6 @@ static char *opt_message_size;	/* --message-size: size on creation */
 static char *opt_mode;		/* --mode: permissions on creation */
 static int opt_stat;		/* --stat: print attributes, receive nothing */
 static int opt_unlink;		/* --unlink: remove the queue at the end */
-static int opt_version;		/* -V */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
@@ -74,10 +74,7 @@ static struct poptOption options[] = {
 	  "print the queue's attributes as key=value lines and exit", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
 	  "remove the queue at the end", NULL },
-	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0,
-	  "print the version and exit", NULL },
-	{ NULL, 'h', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 'h',
-	  "show this help message", NULL },
+	CMDLINE_COMMON_OPTIONS
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
@@ -451,22 +448,10 @@ main(int argc, const char **argv)
 	struct msgq_create create;
 	struct stat st;
 	const char *qarg;
-	int rc, status = EXIT_OK;
+	int status = EXIT_OK;
 
 	atexit(close_stdout);
-	pc = poptGetContext(NULL, argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION]... QUEUE");
-	while ((rc = poptGetNextOpt(pc)) > 0) {
-		if (rc == 'h') {
-			poptPrintHelp(pc, stdout, 0);
-			exit(EXIT_OK);
-		}
-	}
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS),
-		    poptStrerror(rc));
-	if (opt_version)
-		print_version_and_exit();
+	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE");
 	qarg = poptGetArg(pc);
 	if (!qarg)
 		usage_error("missing QUEUE operand");

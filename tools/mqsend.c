@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
 #include "ipcobj.h"
@@ -36,7 +37,6 @@ static char *opt_mode;		/* --mode: permissions on creation */
 static char *opt_timeout;	/* -t: longest wait on a full queue */
 static int opt_null;		/* -0: records end in NUL, not newline */
 static int opt_stat;		/* --stat: print the queue's attributes */
-static int opt_version;		/* -V */
 
 static struct poptOption options[] = {
 	{ "priority", 'p', POPT_ARG_STRING, &opt_priority, 0,
@@ -57,10 +57,7 @@ static struct poptOption options[] = {
 	  "records of standard input end in NUL, not newline", NULL },
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
 	  "print the queue's attributes as key=value lines at the end", NULL },
-	{ "version", 'V', POPT_ARG_NONE, &opt_version, 0,
-	  "print the version and exit", NULL },
-	{ NULL, 'h', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 'h',
-	  "show this help message", NULL },
+	CMDLINE_COMMON_OPTIONS
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
@@ -140,22 +137,9 @@ main(int argc, const char **argv)
 	struct msgq_create create;
 	const char **messages;
 	const char *qarg;
-	int rc;
 
 	atexit(close_stdout);
-	pc = poptGetContext(NULL, argc, argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION]... QUEUE [MESSAGE]...");
-	while ((rc = poptGetNextOpt(pc)) > 0) {
-		if (rc == 'h') {
-			poptPrintHelp(pc, stdout, 0);
-			exit(EXIT_OK);
-		}
-	}
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(pc, POPT_BADOPTION_NOALIAS),
-		    poptStrerror(rc));
-	if (opt_version)
-		print_version_and_exit();
+	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE [MESSAGE]...");
 	qarg = poptGetArg(pc);
 	if (!qarg)
 		usage_error("missing QUEUE operand");

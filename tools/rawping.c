@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "diag.h"
 #include "icmp.h"
 #include "parse.h"
@@ -433,8 +434,7 @@ main(int argc, char **argv)
 		  "numeric output (always so; for ping compatibility)", NULL },
 		{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
 		  "print JSON Lines instead of text", NULL },
-		{ "version", 'V', POPT_ARG_NONE, NULL, 'V',
-		  "print the version and exit", NULL },
+		CMDLINE_COMMON_OPTIONS
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
@@ -446,13 +446,8 @@ main(int argc, char **argv)
 	poptContext pc;
 
 	atexit(close_stdout);
-	pc = poptGetContext(NULL, argc, (const char **)argv, options, 0);
-	poptSetOtherOptionHelp(pc, "[OPTION]... HOST...");
-	while ((rc = poptGetNextOpt(pc)) > 0)
-		if (rc == 'V')
-			print_version_and_exit();
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
+	pc = cmdline_parse_or_err(argc, (const char **)argv, options,
+	    "[OPTION]... HOST...");
 	args = poptGetArgs(pc);
 	if (!args || !args[0])
 		usage_error("no HOST given");

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
 #include "ipcobj.h"
@@ -43,7 +44,6 @@ static int opt_no_fork;			/* -F: exec COMMAND in place */
 static int opt_verbose;			/* -v: report wait times */
 static int opt_stat;			/* --stat: print attributes */
 static int opt_unlink;			/* --unlink: remove at the end */
-static int opt_version;			/* -V */
 
 enum op_kind { OP_WAIT, OP_POST, OP_GET, OP_ZERO, OP_LIST };
 
@@ -422,8 +422,7 @@ main(int argc, char **argv)
 		  "print the semaphore's attributes as key=value lines", NULL },
 		{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
 		  "remove the semaphore at the end", NULL },
-		{ "version", 'V', POPT_ARG_NONE, &opt_version, 0,
-		  "print the version and exit", NULL },
+		CMDLINE_COMMON_OPTIONS
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
@@ -437,22 +436,15 @@ main(int argc, char **argv)
 	const char **args;
 	struct op *ops;
 	size_t nwords = 0, nops;
-	int pargc, rc, conflict = EXIT_TIMEOUT, status = EXIT_OK;
+	int pargc, conflict = EXIT_TIMEOUT, status = EXIT_OK;
 
 	atexit(close_stdout);
 	if (!pargv)
 		err(EXIT_FAIL, "out of memory");
 	pargc = prescan(argc, argv, pargv, &command);
-	poptContext ctx = poptGetContext(NULL, pargc, pargv, options, 0);
-	poptSetOtherOptionHelp(ctx, "[OPTION]... SEM [OP]...\n"
+	poptContext ctx = cmdline_parse_or_err(pargc, pargv, options,
+	    "[OPTION]... SEM [OP]...\n"
 	    "  or:  semop [OPTION]... SEM -- COMMAND [ARG]...");
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
-		    poptStrerror(rc));
-	if (opt_version)
-		print_version_and_exit();
 	args = poptGetArgs(ctx);
 	if (!args || !args[0])
 		usage_error("missing semaphore operand");

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
 #include "fullio.h"
@@ -49,7 +50,6 @@ static char *opt_lock;			/* -L: hold this semaphore */
 static char *opt_timeout;		/* -t: bound on the wait for SEM */
 static int opt_stat;			/* --stat: attributes, not contents */
 static int opt_unlink;			/* --unlink: remove after the copy */
-static int opt_version;			/* -V */
 
 #define BUF_SIZE (128 * 1024)		/* fallback copy buffer */
 #define CHUNK ((size_t)1 << 30)		/* most one splice/sendfile moves */
@@ -585,8 +585,7 @@ main(int argc, const char **argv)
 		  NULL },
 		{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
 		  "remove each object after the copy", NULL },
-		{ "version", 'V', POPT_ARG_NONE, &opt_version, 0,
-		  "print the version and exit", NULL },
+		CMDLINE_COMMON_OPTIONS
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
@@ -597,19 +596,12 @@ main(int argc, const char **argv)
 	mode_t mode = 0600;
 	const char **args;
 	size_t n = 0;
-	int rc, status = EXIT_OK;
+	int status = EXIT_OK;
 
 	atexit(close_stdout);
-	poptContext ctx = poptGetContext(NULL, argc, argv, options, 0);
-	poptSetOtherOptionHelp(ctx, "[OPTION]... SHM...\n"
+	poptContext ctx = cmdline_parse_or_err(argc, argv, options,
+	    "[OPTION]... SHM...\n"
 	    "  or:  shmcat -w [OPTION]... SHM");
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		;
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
-		    poptStrerror(rc));
-	if (opt_version)
-		print_version_and_exit();
 	if (opt_offset)
 		off = size_arg("-o", opt_offset);
 	if (opt_size)

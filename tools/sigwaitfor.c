@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
 #include "fullio.h"
@@ -444,8 +445,7 @@ main(int argc, char **argv)
 		  "send TERM to COMMAND on timeout and wait for it", NULL },
 		{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
 		  "list signal numbers, names and meanings", NULL },
-		{ "version", 'V', POPT_ARG_NONE, NULL, 'V',
-		  "print the version and exit", NULL },
+		CMDLINE_COMMON_OPTIONS
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
@@ -477,16 +477,9 @@ main(int argc, char **argv)
 			break;
 		}
 	}
-	ctx = poptGetContext(NULL, optc, (const char **)argv, options, 0);
-	poptSetOtherOptionHelp(ctx,
+	ctx = cmdline_parse_or_err(optc, (const char **)argv, options,
 	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
 	    "   or: sigwaitfor -l [SIGNAL]...");
-	while ((rc = poptGetNextOpt(ctx)) > 0)
-		if (rc == 'V')
-			print_version_and_exit();
-	if (rc < -1)
-		usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS),
-		    poptStrerror(rc));
 	sigs = poptGetArgs(ctx);
 	for (const char **s = sigs; s && *s; s++)
 		if (parse_signal(*s) < 0)

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: MIT
+# Bash completion for sockcat(1): options, address kinds, UNIX socket paths
+# after unix kinds, commands after -e.
+
+_ipcu_sockcat() {
+	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	COMPREPLY=()
+	case $prev in
+	-e | --exec)
+		COMPREPLY=($(compgen -c -- "$cur"))
+		return
+		;;
+	-w | --idle-timeout | --connect-timeout | -m | --max-conns | \
+	--sh-exec | -s | --source | --mode)
+		return
+		;;
+	esac
+	case $cur in
+	-*)
+		COMPREPLY=($(compgen -W '-l --listen -k --keep-open -e --exec
+			--sh-exec -m --max-conns -w --idle-timeout
+			--connect-timeout -z --probe -s --source -4 -6
+			--nodelay -0 --null --reuseport --mode -v --verbose
+			-V --version -h --help --usage' -- "$cur"))
+		;;
+	unix:* | unix-dgram:* | unix-seqpacket:*)
+		local kind=${cur%%:*} path=${cur#*:} f
+		for f in $(compgen -f -- "$path"); do
+			if [[ -d $f ]]; then
+				COMPREPLY+=("$kind:$f/")
+			elif [[ -S $f ]]; then
+				COMPREPLY+=("$kind:$f")
+			fi
+		done
+		compopt -o nospace 2>/dev/null
+		;;
+	*)
+		COMPREPLY=($(compgen -W 'tcp: tcp4: tcp6: udp: udp4: udp6:
+			unix: unix-dgram: unix-seqpacket:' -- "$cur"))
+		compopt -o nospace 2>/dev/null
+		;;
+	esac
+}
+complete -F _ipcu_sockcat sockcat
