@@ -12,7 +12,7 @@ _ipcu_rawping() {
 		COMPREPLY=($(compgen -W '-c --count -i --interval -W --timeout
 		    -w --deadline -s --size -t --ttl -4 -6 -q --quiet
 		    -D --timestamp -O --report-lost -n --numeric --json
-		    -V --version --help --usage' -- "$cur"))
+		    -V --version -h --help --usage' -- "$cur"))
 		return 0
 	fi
 	COMPREPLY=($(compgen -A hostname -- "$cur"))

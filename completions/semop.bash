@@ -30,7 +30,7 @@ _ipcu_semop() {
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-c --create --nsems --mode -t --timeout
 			-E --conflict-exit-code -F --no-fork -v --verbose --stat
-			--unlink -V --version --help --usage --" -- "$cur"))
+			--unlink -V --version -h --help --usage --" -- "$cur"))
 		return
 	fi
 	if ((sem_seen)); then

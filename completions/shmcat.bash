@@ -14,7 +14,7 @@ _ipcu_shmcat() {
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-w --write -o --offset -s --size -c
 			--create --truncate --mode -L --lock -t --timeout --stat
-			--unlink -V --version --help --usage" -- "$cur"))
+			--unlink -V --version -h --help --usage" -- "$cur"))
 		return
 	fi
 	_ipcu_from _ipcu_posix_shm

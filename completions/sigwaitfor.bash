@@ -28,7 +28,7 @@ _ipcu_sigwaitfor() {
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-n --count= -N --numeric -i --info
 		    -t --timeout= -p --pidfile= --pid= --kill -l --list
-		    -V --version --help --usage --" -- "$cur"))
+		    -V --version -h --help --usage --" -- "$cur"))
 		return
 	fi
 	_ipcu_from _ipcu_signals

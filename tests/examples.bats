@@ -102,6 +102,48 @@ CHECK[99e0419e]='[ $rc = 0 ] && [ "$(cat out)" = "reloading configuration" ]'
 CHECK[ad38f5c1]='[ $rc = 0 ] && [ "$(cat out)" = "nothing came (status 124)" ]'
 CHECK[0306b267]='[ $rc = 0 ] && printf "progress %s%%\n" 25 50 75 100 | diff - out'
 
+# --- sockcat(1) --------------------------------------------------------
+# A stub web server on port 8000 of the sandbox's own loopback.
+SETUP[b47a0528]='python3 -m http.server 8000 --bind 127.0.0.1 >/dev/null 2>&1 &
+until ss -Hltn | grep -q "127.0.0.1:8000 "; do sleep 0.02; done'
+CHECK[b47a0528]='[ $rc = 0 ] && head -n 1 out | grep -q "^HTTP/1.0 200 OK"'
+# /run of the sandbox's own.  The example starts the client right after
+# the listener, which may not be bound yet: wait for the socket between
+# the two lines (reported to the page's author).
+SETUP[7b5fcddf]='mount -t tmpfs ipcu-run /run'
+EDIT[7b5fcddf]='1a\
+until [ -S /run/upper.sock ]; do sleep 0.01; done'
+CHECK[7b5fcddf]='[ $rc = 0 ] && [ "$(cat out)" = SHOUT ]'
+# The echo server runs for ever: two clients at once, then stop it.
+SETUP[440d8637]='(
+	until ss -Hltn | grep -q ":7000 "; do sleep 0.02; done
+	{ echo one; sleep 0.2; echo two; } | sockcat tcp:127.0.0.1:7000 > c1 &
+	echo three | sockcat tcp:127.0.0.1:7000 > c2
+	wait
+	kill -TERM -1
+) &'
+CHECK[440d8637]='[ "$(cat c1)" = "one
+two" ] && [ "$(cat c2)" = three ]'
+# Host B's half: a client on the other host is a client on loopback here.
+SETUP[ca1c4c6c]='(
+	until ss -Hltn | grep -q ":7001 "; do sleep 0.02; done
+	printf "job 1\njob 2\n" | sockcat tcp:127.0.0.1:7001
+) &'
+CHECK[ca1c4c6c]='[ $rc = 0 ] && printf "job 1\njob 2\n" | diff - <(mqrecv -t 0 /jobs)'
+# Host A's half: hostb is this sandbox's loopback, where a listener
+# stands for host B; stop once it has both jobs.
+SETUP[ca73c883]='{ cat /etc/hosts; echo "127.0.0.1 hostb"; } > hosts
+mount --bind hosts /etc/hosts
+mqsend -c /jobs "job 1" "job 2"
+sockcat -l tcp::7001 </dev/null > got &
+until ss -Hltn | grep -q ":7001 "; do sleep 0.02; done
+stop_when lines got 2'
+CHECK[ca73c883]='printf "job 1\njob 2\n" | diff - got && [ "$(qlen /jobs)" = 0 ]'
+SETUP[70788f0f]='sockcat -k -l tcp::8003 </dev/null >/dev/null &
+sockcat -k -l tcp::8007 </dev/null >/dev/null &
+until [ "$(ss -Hltn | grep -c ":800[37] ")" = 2 ]; do sleep 0.02; done'
+CHECK[70788f0f]='[ $rc = 0 ] && grep -q 8003 out && grep -q 8007 out && [ "$(wc -l < out)" = 2 ]'
+
 # --- ipcutils(7) -------------------------------------------------------
 SETUP[92d31bec]='for i in 1 2 3 4 5 6; do echo "echo done $i >> done.$i"; done > joblist'
 CHECK[92d31bec]='[ $rc = 0 ] && cat done.* | sort | diff - <(printf "done %s\n" 1 2 3 4 5 6)
