@@ -54,6 +54,10 @@ _ipcu_signals() {
 _ipcu_init() {
 	local line=${COMP_LINE:0:COMP_POINT}
 	local -a w
+	# Called by hand with only COMP_WORDS (as some tests do): rebuild it.
+	if [[ ! -v COMP_LINE ]]; then
+		line="${COMP_WORDS[*]:0:COMP_CWORD+1}"
+	fi
 	read -ra w <<<"$line"
 	COMPREPLY=()
 	if [[ -z $line || $line == *[[:space:]] ]]; then
