@@ -85,3 +85,29 @@ CHECK[f83f83a0]='! mqrecv --stat jobs 2>/dev/null && ! mqrecv --stat work 2>/dev
 	done < <(readme_examples "$IPCU_SRCDIR/README.md")
 	return $failed
 }
+
+@test "a newcomer's session: the blocks in order in one shell, the clean-up leaves nothing" {
+	require_root
+	local ex key box=$BATS_TEST_TMPDIR/box
+	mkdir -p "$box/bin"
+	: > "$box/session.sh"
+	while IFS= read -r -d '' ex; do
+		key=$(example_key "$ex")
+		# Not the quick start (it runs make) nor the two-host bridge.
+		[[ $key == e53d11af || $key == b4a2d704 ]] && continue
+		printf '%s\n' "$ex" >> "$box/session.sh"
+	done < <(readme_examples "$IPCU_SRCDIR/README.md")
+	for t in mqsend mqrecv shmcat semop sigwaitfor sockcat rawping; do
+		[[ " $IPCU_TOOLS " == *" $t "* ]] || skip "$t is not built in this tree"
+	done
+	ln -s "$IPCU_BUILDDIR/tools" "$box/tools"
+	sandbox 'mkdir mq && mount -t mqueue none mq
+timeout 60 bash session.sh > out 2> err < /dev/null || { cat out err; exit 1; }
+[ -z "$(ls mq)" ] || { echo "queues left: $(ls mq)"; exit 1; }
+[ -z "$(ls /dev/shm)" ] || { echo "left in /dev/shm: $(ls /dev/shm)"; exit 1; }
+for f in msg shm sem; do
+	[ "$(wc -l < /proc/sysvipc/$f)" = 1 ] || { cat /proc/sysvipc/$f; exit 1; }
+done
+[ -z "$(ls | grep -v -x -e bin -e mq -e out -e err -e session.sh -e tools)" ] ||
+	{ echo "files left: $(ls)"; exit 1; }'
+}
