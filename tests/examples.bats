@@ -94,10 +94,10 @@ CHECK[354c9e58]='[ $rc = 0 ] && shmcat key:0x1235 | cmp - table.bin'
 
 # --- sigwaitfor(1) -----------------------------------------------------
 # These examples use /tmp: give the sandbox a /tmp of its own.
-SETUP[9ad9d8f0]='mount -t tmpfs ipcu-tmp /tmp'
+SETUP[9ad9d8f0]='private_tmp'
 CHECK[9ad9d8f0]='[ $rc = 0 ] && printf "USR1\nready: %s\n" "$(cat /tmp/daemon.pid)" | diff - out
 kill -0 "$(cat /tmp/daemon.pid)"'
-SETUP[99e0419e]='mount -t tmpfs ipcu-tmp /tmp'
+SETUP[99e0419e]='private_tmp'
 CHECK[99e0419e]='[ $rc = 0 ] && [ "$(cat out)" = "reloading configuration" ]'
 CHECK[ad38f5c1]='[ $rc = 0 ] && [ "$(cat out)" = "nothing came (status 124)" ]'
 CHECK[0306b267]='[ $rc = 0 ] && printf "progress %s%%\n" 25 50 75 100 | diff - out'

@@ -58,3 +58,20 @@ done
 nsenter -t $rpid -i mqrecv -t 0 jobs > recv.out
 EOF
 }
+
+# private_tmp: give the sandbox a /tmp of its own (for examples that use
+# fixed names in /tmp), keeping the directories it needs from the real
+# /tmp (its own, the built tools, the source) at their paths.
+private_tmp() {
+	local real=/dev/shm/.ipcu-real-tmp p
+	mkdir "$real" && mount --bind /tmp "$real" || return 1
+	mount -t tmpfs ipcu-tmp /tmp || return 1
+	for p in "$PWD" ${PATH//:/ } "$IPCU_BUILDDIR" "$IPCU_SRCDIR"; do
+		case $p in
+		/tmp/*)
+			[ -d "$real/${p#/tmp/}" ] || continue
+			mkdir -p "$p" && mount --bind "$real/${p#/tmp/}" "$p" || return 1
+			;;
+		esac
+	done
+}
