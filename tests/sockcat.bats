@@ -216,7 +216,10 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 }
 
 @test "EOF 4c: the peer closes for good while our input has data: exit 1" {
-	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'echo bye'
+	# The peer reads a little first, so our input has surely begun to
+	# flow (a peer that closes before that ends us at once, with 0).
+	start_listener sockcat -v -l tcp:127.0.0.1:0 \
+		--sh-exec 'head -c 1 >/dev/null; echo bye'
 	run timeout 20 bash -c "head -c 256M /dev/zero | sockcat 127.0.0.1:$PORT"
 	# (A reset may also discard "bye" in flight: TCP drops it on RST.)
 	assert_status_msg 1 "sockcat: tcp:127.0.0.1:$PORT: (Connection reset by peer|Broken pipe)"
