@@ -95,9 +95,11 @@ teardown() {
 	# The reader takes one line and closes: the rest stays queued, and
 	# mqrecv ends by SIGPIPE.
 	head -n 1 "$d/out" > "$d/got" 3>&- &
+	head_pid=$!
+	cleanup_kill "$head_pid"
 	run bash -c 'mqrecv "$0" > "$1"' "$q" "$d/out"
 	[ "$status" -eq 141 ]
-	wait
+	wait "$head_pid"
 	[ "$(cat "$d/got")" = b ]
 	[ "$(mqrecv -t 0 "$q")" = c ]
 }
