@@ -355,3 +355,19 @@ sock_owned_path_remove(struct sock_owned_path *owned)
 	    st.st_dev == owned->dev && st.st_ino == owned->ino)
 		unlink(owned->path);
 }
+
+const char *
+sock_fd_address(int fd, bool peer, enum sock_kind kind, char *buf,
+    size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int r = peer ? getpeername(fd, (void *)&ss, &len) :
+	    getsockname(fd, (void *)&ss, &len);
+
+	if (r < 0) {
+		snprintf(buf, size, "%s:?", sock_kind_name(kind));
+		return buf;
+	}
+	return sock_address_format(kind, (void *)&ss, len, buf, size);
+}

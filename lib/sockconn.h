@@ -65,4 +65,10 @@ int sock_listen(const struct sock_address *sa, const struct sock_conn_opts *o,
 /* Remove OWNED's file if it is still the socket we bound; forget it. */
 void sock_owned_path_remove(struct sock_owned_path *owned);
 
+/* Write the peer (PEER) or local address of the socket FD as an operand
+ * of KIND into BUF of SIZE bytes ("KIND:?" when it cannot be had); return
+ * BUF. */
+const char *sock_fd_address(int fd, bool peer, enum sock_kind kind,
+    char *buf, size_t size);
+
 #endif

@@ -250,10 +250,55 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	run timeout 10 sockcat "127.0.0.1:$PORT" <"$T/fifo"
 	exec 7>&-
 	[[ $status -eq 0 ]]
-	grep -q 'idle for 0.3; closed' "$T/l.err"
+	# The listener says so just after it closed: wait for it.
+	wait_until grep -q 'idle for 0.3; closed' "$T/l.err"
 	echo second | sockcat "127.0.0.1:$PORT"
 	wait_until grep -qx second "$T/k.out"
 	kill -0 "$LPID"
+}
+
+@test "EOF 7b: -k -e cat -w 1 closes only the idle connection" {
+	start_listener sockcat -v -k -e cat -w 1 -l tcp:127.0.0.1:0 </dev/null
+	# The active client speaks every 0.2 s for about 2.4 s.
+	(for i in $(seq 12); do echo "line $i"; sleep 0.2; done) |
+		sockcat "127.0.0.1:$PORT" >"$T/active.out" &
+	APID=$!
+	cleanup_kill "$APID"
+	# The idle client (bash's own socket) is answered, then says nothing:
+	# the server must close it, so reading it to its end finishes.
+	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+	echo hello >&8
+	read -r -t 5 line <&8
+	[[ $line == hello ]]
+	run timeout 5 cat <&8
+	exec 8<&-
+	[[ $status -eq 0 && -z $output ]]
+	wait_until grep -q 'idle for 1; closed' "$T/l.err"
+	# ... while the active one was still being served.
+	kill -0 "$APID"
+	wait_pid "$APID"
+	[[ $WSTATUS -eq 0 ]]
+	[[ $(cat "$T/active.out") == "$(seq 12 | sed 's/^/line /')" ]]
+	# The listener goes on accepting.
+	[[ $(echo third | sockcat "127.0.0.1:$PORT") == third ]]
+	kill -0 "$LPID"
+}
+
+@test "EOF 7c: -w -e watches a client's COMMAND too (and -l -e without -k)" {
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	start_listener sockcat -v -l tcp:127.0.0.1:0 <"$T/fifo"
+	run timeout 10 sockcat -w 0.3 -e cat "127.0.0.1:$PORT"
+	assert_status_msg 124 "idle for 0.3; closing"
+	wait_pid "$LPID"
+	exec 7>&-
+	# A one-shot -e listener: its idle connection ends it with 124.
+	start_listener sockcat -v -w 0.3 -e cat -l tcp:127.0.0.1:0
+	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+	wait_pid "$LPID"
+	exec 8<&-
+	[[ $WSTATUS -eq 124 ]]
+	grep -q 'idle for 0.3; closing' "$T/l.err"
 }
 
 @test "EOF 8: the reader of stdout goes away -> SIGPIPE, as a shell expects" {

@@ -15,12 +15,15 @@
  * only probes.  Exit status: 0 success, 1 failure (refused, reset, write
  * error), 2 usage, 124 a timeout ended the tool, 126/127 COMMAND could not
  * be run / was not found, else COMMAND's own status.
+ *
+ * The relays themselves are lib/relay (bytes) and lib/dgram (records), the
+ * -e children lib/children, the signals lib/sigloop; this file holds the
+ * command line, the messages and the connect, listen and accept flow.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -32,25 +35,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "deadline.h"
+#include "children.h"
+#include "dgram.h"
 #include "diag.h"
-#include "fullio.h"
 #include "parse.h"
-#include "records.h"
+#include "relay.h"
+#include "sigloop.h"
 #include "sockaddr.h"
 #include "sockconn.h"
-
-#define CHUNK		(128 * 1024)	/* buffer size, and splice length */
-#define RECORD_MAX	(256 * 1024)	/* longest record (datagram) */
-#define PIPE_SIZE	(1024 * 1024)	/* pipe size asked for the fast path */
 
 static int listen_mode;		/* -l: listen instead of connecting */
 static int keep_open;		/* -k: go on accepting after a connection */
@@ -78,46 +75,8 @@ static poptContext ctx;		/* kept to the end: option strings live in it */
 /* State that exit and the signal path must undo. */
 static struct {
 	struct sock_owned_path path;	/* a UNIX socket file we bound */
-	pid_t *kids;		/* live -e children (max_conns slots) */
-	unsigned long nkids;
+	struct children kids;	/* live -e children (max_conns slots) */
 } owned;
-
-static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP arrived */
-static volatile sig_atomic_t got_child;		/* SIGCHLD arrived */
-static sigset_t wait_mask;	/* mask inside ppoll: handled signals open */
-static bool signals_armed;	/* handlers installed, signals blocked */
-
-/* One direction of a stream relay. */
-struct pump {
-	int from, to;
-	bool from_sock, to_sock;
-	bool splice;		/* one end a pipe, the other the socket */
-	bool sendfile;		/* a regular file into the socket */
-	bool from_ready, to_ready;	/* never block: socket, file, device */
-	bool wait_out;		/* splice: last EAGAIN was the destination */
-	char *buf;		/* buffer mode */
-	size_t off, len;
-	bool eof;		/* the source ended */
-	bool failed_out;	/* the last error was the destination's */
-	uint64_t bytes;
-};
-
-enum relay_end { RELAY_EOF, RELAY_IDLE, RELAY_SIGNAL };
-
-/* Handler for INT, TERM, HUP: remember it for the loops to act on. */
-static void
-on_signal(int sig)
-{
-	got_signal = sig;
-}
-
-/* Handler for SIGCHLD: children are reaped by the accept loop. */
-static void
-on_child(int sig)
-{
-	(void)sig;
-	got_child = 1;
-}
 
 /* Remove the UNIX socket file if it is still the one we bound. */
 static void
@@ -126,49 +85,26 @@ remove_owned_path(void)
 	sock_owned_path_remove(&owned.path);
 }
 
-/* Reap exited children without waiting; forget their slots. */
+/* Reap exited children without waiting; -v reports each. */
 static void
 reap_children(void)
 {
 	pid_t pid;
 	int status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (unsigned long i = 0; i < owned.nkids; i++) {
-			if (owned.kids[i] == pid) {
-				owned.kids[i] = owned.kids[--owned.nkids];
-				break;
-			}
-		}
+	while ((pid = children_reap(&owned.kids, &status)) > 0)
 		if (verbose)
 			warnx("child %ld ended with status %d", (long)pid,
-			    WIFEXITED(status) ? WEXITSTATUS(status) :
-			    128 + WTERMSIG(status));
-	}
+			    wait_status_code(status));
 }
 
 /* Terminate and reap every live child: TERM, then KILL after 2 s. */
 static void
 end_children(void)
 {
-	struct timespec two = { 2, 0 }, tick = { 0, 10000000 };
-	struct deadline d;
+	static const struct timespec two = { 2, 0 };
 
-	if (owned.nkids == 0)
-		return;
-	for (unsigned long i = 0; i < owned.nkids; i++)
-		kill(owned.kids[i], SIGTERM);
-	deadline_start(&d, &two);
-	while (owned.nkids > 0 && !deadline_expired(&d)) {
-		reap_children();
-		if (owned.nkids > 0)
-			nanosleep(&tick, NULL);
-	}
-	for (unsigned long i = 0; i < owned.nkids; i++)
-		kill(owned.kids[i], SIGKILL);
-	while (owned.nkids > 0 && waitpid(-1, NULL, 0) > 0)
-		reap_children();
-	owned.nkids = 0;
+	children_end(&owned.kids, &two);
 }
 
 /* atexit(3) hook: leave nothing behind. */
@@ -183,64 +119,18 @@ cleanup(void)
 static void __attribute__((noreturn))
 die_by_signal(int sig)
 {
-	sigset_t set;
-
 	cleanup();
 	close_stdout();
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	_exit(128 + sig);
+	sigloop_die(sig);
 }
 
-/*
- * Install the handlers for INT, TERM, HUP and CHLD, blocked except inside
- * ppoll(2), so that a listener can clean up and children are reaped.
- */
-static void
-arm_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
-	struct sigaction sa;
-	sigset_t block;
-
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &wait_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		sigdelset(&wait_mask, sigs[i]);
-		/* An ignored INT/QUIT (a script's & job) stays ignored. */
-		if (sigs[i] != SIGCHLD) {
-			struct sigaction old;
-			sigaction(sigs[i], NULL, &old);
-			if (old.sa_handler == SIG_IGN)
-				continue;
-		}
-		sa.sa_handler = sigs[i] == SIGCHLD ? on_child : on_signal;
-		sigaction(sigs[i], &sa, NULL);
-	}
-	signals_armed = true;
-}
-
-/* poll(2) that lets the handled signals in; EINTR is returned as 0 events
- * with got_signal or got_child set. */
+/* sigloop_poll(), exiting on failure; 0 when a signal came. */
 static int
 wait_events(struct pollfd *pfd, nfds_t n, int timeout_ms)
 {
-	struct timespec ts, *tsp = NULL;
-	int r;
+	int r = sigloop_poll(pfd, n, timeout_ms);
 
-	if (timeout_ms >= 0) {
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-		tsp = &ts;
-	}
-	r = ppoll(pfd, n, tsp, signals_armed ? &wait_mask : NULL);
-	if (r < 0 && errno != EINTR)
+	if (r < 0)
 		err(EXIT_FAIL, "poll");
 	return r;
 }
@@ -275,246 +165,31 @@ stdout_failed(void)
 	exit(EXIT_FAIL);
 }
 
-/* Split the -e COMMAND at blanks into an argv (no shell, no quoting). */
-static char **
-split_command(char *cmd)
+/* The relay options of the command line: -w, and the signals. */
+static struct relay_opts
+relay_opts(void)
 {
-	size_t n = 0, cap = 8;
-	char **argv = malloc(cap * sizeof *argv);
-	char *save = NULL;
-
-	if (!argv)
-		err(EXIT_FAIL, "malloc");
-	for (char *w = strtok_r(cmd, " \t\n", &save); w;
-	    w = strtok_r(NULL, " \t\n", &save)) {
-		if (n + 2 > cap) {
-			cap *= 2;
-			argv = realloc(argv, cap * sizeof *argv);
-			if (!argv)
-				err(EXIT_FAIL, "realloc");
-		}
-		argv[n++] = w;
-	}
-	argv[n] = NULL;
-	if (n == 0)
-		usage_error("-e: empty COMMAND");
-	return argv;
+	struct relay_opts o = {
+		.idle = idle_arg ? &idle_ts : NULL,
+		.wait_for_peer = listen_mode,
+		.eof_shut_fd = -1,
+		.sigmask = sigloop_mask(),
+		.stop = &sigloop_stop,
+	};
+	return o;
 }
 
-/* In a child: make SOCK its stdin and stdout, close everything else,
- * restore signals and run the COMMAND; never returns. */
-static void __attribute__((noreturn))
-exec_child(int sock)
-{
-	sigset_t none;
-
-	if (dup2(sock, 0) < 0 || dup2(sock, 1) < 0)
-		_exit(EXIT_CANNOT_RUN);
-	close_range(3, ~0U, 0);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGHUP, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, signals_armed ? &wait_mask : &none, NULL);
-	execvp(exec_argv[0], exec_argv);
-	warn("%s", exec_argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
-}
-
-/* The exit status a shell would give for a child's wait STATUS. */
-static int
-child_status(int status)
-{
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-	    128 + WTERMSIG(status);
-}
-
-/* Format the peer or local address of FD as an operand of KIND. */
-static const char *
-fd_address(int fd, bool peer, enum sock_kind kind, char *buf, size_t size)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	int r = peer ? getpeername(fd, (void *)&ss, &len) :
-	    getsockname(fd, (void *)&ss, &len);
-
-	if (r < 0) {
-		snprintf(buf, size, "%s:?", sock_kind_name(kind));
-		return buf;
-	}
-	return sock_address_format(kind, (void *)&ss, len, buf, size);
-}
-
-/* Whether FD is a pipe or FIFO. */
-static bool
-is_pipe(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
-
-/* Whether FD is a regular file. */
-static bool
-is_regular(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* Whether I/O on FD never blocks: a regular file or a device other than
- * a terminal (/dev/zero, /dev/null). */
-static bool
-never_blocks(int fd)
-{
-	struct stat st;
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return false;
-	return S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd));
-}
-
-/* Set up a pump from FROM to TO; splice when one end is a pipe and the
- * other the socket, else a 128 KiB buffer. */
-static void
-pump_init(struct pump *p, int from, int to, bool from_sock)
-{
-	memset(p, 0, sizeof *p);
-	p->from = from;
-	p->to = to;
-	p->from_sock = from_sock;
-	p->to_sock = !from_sock;
-	p->splice = is_pipe(from_sock ? to : from);
-	p->sendfile = !from_sock && !p->splice && is_regular(from);
-	p->from_ready = from_sock || never_blocks(from);
-	p->to_ready = !from_sock || never_blocks(to);
-	if (p->splice) {
-		/* A bigger pipe means fewer wake-ups; a refusal is harmless. */
-		int pipe_fd = from_sock ? to : from;
-		if (fcntl(pipe_fd, F_GETPIPE_SZ) < PIPE_SIZE)
-			(void)fcntl(pipe_fd, F_SETPIPE_SZ, PIPE_SIZE);
-	}
-}
-
-/* Fall back from splice or sendfile to the buffer (refused these ends). */
-static void
-pump_unsplice(struct pump *p)
-{
-	p->splice = false;
-	p->sendfile = false;
-	p->wait_out = false;
-}
-
-/* Whether FD can take a write now. */
-static bool
-writable_now(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-
-	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLOUT | POLLERR));
-}
-
-/*
- * Move what can be moved without blocking.  CAN_READ says whether a
- * read from a (blocking) non-socket source is safe now.  Return the bytes
- * moved, or -1 with errno set (and P->failed_out when writing failed).
- * Sets P->eof at end of the source.
- */
-static ssize_t
-pump_step(struct pump *p, bool can_read, bool can_write)
-{
-	ssize_t moved = 0, n;
-
-	if (p->splice || p->sendfile) {
-		for (int i = 0; i < 16; i++) {
-			n = p->sendfile ?
-			    sendfile(p->to, p->from, NULL, 8 * CHUNK) :
-			    splice(p->from, NULL, p->to, NULL, CHUNK,
-			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				moved += n;
-				p->bytes += (uint64_t)n;
-				p->wait_out = false;
-				continue;
-			}
-			if (n == 0) {
-				p->eof = true;
-				break;
-			}
-			if (errno == EINTR)
-				continue;
-			if (errno == EINVAL || errno == ENOSYS) {
-				if (moved == 0) {
-					pump_unsplice(p);
-					return pump_step(p, can_read, can_write);
-				}
-				break;
-			}
-			if (errno != EAGAIN)
-				return -1;
-			p->wait_out = !writable_now(p->to);
-			break;
-		}
-		return moved;
-	}
-	if (!p->buf && !(p->buf = malloc(CHUNK)))
-		return -1;
-	can_read = can_read || p->from_ready;
-	can_write = can_write || p->to_ready;
-	for (int rounds = 0; rounds < 16; rounds++) {
-		if (p->len == 0 && !p->eof && (p->from_sock || can_read)) {
-			n = p->from_sock ?
-			    recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
-			    read(p->from, p->buf, CHUNK);
-			can_read = false;
-			if (n > 0) {
-				p->off = 0;
-				p->len = (size_t)n;
-			} else if (n == 0) {
-				p->eof = true;
-			} else if (errno == EINTR) {
-				can_read = true;
-				continue;
-			} else if (errno != EAGAIN) {
-				return -1;
-			}
-		}
-		if (p->len == 0 || !(p->to_sock || can_write))
-			return moved;
-		n = p->to_sock ? send(p->to, p->buf + p->off, p->len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL) :
-		    write(p->to, p->buf + p->off, p->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return moved;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			p->failed_out = true;
-			return -1;
-		}
-		p->off += (size_t)n;
-		p->len -= (size_t)n;
-		p->bytes += (uint64_t)n;
-		moved += n;
-		can_write = p->to_ready;
-		can_read = p->from_ready;
-		if (p->len > 0)
-			return moved;
-	}
-	return moved;
-}
-
-/* Fail on an error of pump P: a socket error names the address, a
- * failed write on standard output is a write error (or SIGPIPE). */
+/* Fail on an error of pump P (NULL: of poll): a socket error names the
+ * address, a failed write on standard output is a write error (or
+ * SIGPIPE). */
 static void __attribute__((noreturn))
 pump_failed(const struct pump *p, const char *name)
 {
-	bool at_out = p->failed_out;
+	bool at_out;
+
+	if (!p)
+		err(EXIT_FAIL, "poll");
+	at_out = p->failed_out;
 
 	/* splice reports EPIPE when the pipe's reader is gone. */
 	if (p->splice && errno == EPIPE && !p->to_sock)
@@ -526,307 +201,61 @@ pump_failed(const struct pump *p, const char *name)
 	err(EXIT_FAIL, "%s", name);
 }
 
-/* Whether a read from FD would not block now (data or end of file). */
-static bool
-readable_now(int fd)
+/* Fail on the error of record relay ST on the socket NAME. */
+static void __attribute__((noreturn))
+records_failed(const struct dgram_relay *st, const char *name)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) > 0 && pfd.revents != 0;
-}
-
-/*
- * Relay a stream connection SOCK (named NAME): UP carries standard input
- * to it, DOWN carries it to standard output.  UP persists from one
- * connection to the next (-k).  At the end of UP the sending side is shut
- * down and reading goes on.  At the peer's end, once DOWN is written out,
- * the relay ends unless standard input is flowing: then it is sent to its
- * end too.  Return at the end, an idle timeout, or a signal.
- */
-static enum relay_end
-relay_stream(int sock, const char *name, struct pump *up, struct pump *down)
-{
-	struct deadline idle;
-	bool shut = false, finishing = false;
-	uint64_t sent0 = up->bytes;
-
-	deadline_start(&idle, idle_arg ? &idle_ts : NULL);
-	for (;;) {
-		struct pollfd pfd[2];
-		nfds_t n = 0;
-		int iu = -1, id = -1, r;
-		ssize_t m, moved = 0;
-		bool eofs = up->eof + down->eof;
-		bool up_done = up->eof && up->len == 0;
-
-		/*
-		 * A listener with nothing to say keeps quiet until its peer
-		 * has finished: an early end would make a peer that stops at
-		 * our end (sockcat itself) quit before sending.
-		 */
-		if (up_done && !shut && (!listen_mode || up->bytes > sent0)) {
-			shutdown(sock, SHUT_WR);
-			shut = true;
-		}
-		if (down->eof && down->len == 0) {
-			if (up_done)
-				return RELAY_EOF;
-			/*
-			 * Standard input that has said nothing (or is a
-			 * terminal) has nothing in flight: done.  Input that
-			 * is flowing goes to its end: the peer may only have
-			 * half-closed, and if it closed for good it resets.
-			 */
-			if (!finishing && up->len == 0 && (isatty(up->from) ||
-			    (up->bytes == sent0 && !readable_now(up->from))))
-				return RELAY_EOF;
-			finishing = true;
-		}
-		if (!up_done) {
-			bool out = up->splice || up->sendfile ?
-			    up->wait_out : up->len > 0;
-			iu = (int)n;
-			pfd[n].fd = out ? up->to : up->from;
-			pfd[n++].events = out ? POLLOUT : POLLIN;
-		}
-		if (!(down->eof && down->len == 0)) {
-			bool out = down->splice ? down->wait_out :
-			    down->len > 0;
-			id = (int)n;
-			pfd[n].fd = out ? down->to : down->from;
-			pfd[n++].events = out ? POLLOUT : POLLIN;
-		}
-		r = wait_events(pfd, n, deadline_poll_ms(&idle));
-		if (got_signal)
-			return RELAY_SIGNAL;
-		if (r == 0 && deadline_expired(&idle))
-			return RELAY_IDLE;
-		if (r <= 0)
-			continue;
-		if (iu >= 0 && pfd[iu].revents) {
-			bool in = pfd[iu].fd == up->from;
-			m = pump_step(up, in, !in);
-			if (m < 0)
-				pump_failed(up, name);
-			moved += m;
-		}
-		if (id >= 0 && pfd[id].revents) {
-			bool in = pfd[id].fd == down->from;
-			m = pump_step(down, in, !in);
-			if (m < 0)
-				pump_failed(down, name);
-			moved += m;
-		}
-		if (moved > 0 || up->eof + down->eof != eofs)
-			deadline_start(&idle, idle_arg ? &idle_ts : NULL);
-	}
-}
-
-/*
- * Read once from RR's descriptor, as record_read() would, but without
- * looping, so a partial line never blocks the relay.  Return read(2)'s
- * result.
- */
-static ssize_t
-records_fill_once(struct record_reader *rr)
-{
-	ssize_t n;
-
-	if (rr->start > 0 && rr->size - rr->end < CHUNK / 2) {
-		memmove(rr->buf, rr->buf + rr->start, rr->end - rr->start);
-		rr->end -= rr->start;
-		rr->scanned -= rr->start;
-		rr->start = 0;
-	}
-	do
-		n = read(rr->fd, rr->buf + rr->end, rr->size - rr->end);
-	while (n < 0 && errno == EINTR);
-	if (n > 0)
-		rr->end += (size_t)n;
-	else if (n == 0)
-		rr->eof = true;
-	return n;
-}
-
-/* Counters and the reply address of a record relay. */
-struct records_state {
-	struct record_reader rr;
-	struct record_writer rw;
-	char *rbuf;			/* receive buffer, RECORD_MAX + 1 */
-	const char *pending;		/* a record read, not yet sent */
-	size_t pending_len;
-	bool have_pending;
-	uint64_t sent, received;
-	struct sockaddr_storage peer;	/* listener: whom to answer */
-	socklen_t peer_len;
-};
-
-/* Send the pending record on SOCK; return 1 sent, 0 EAGAIN, fail else. */
-static int
-send_record(int sock, enum sock_kind kind, bool listener,
-    struct records_state *st, const char *name)
-{
-	ssize_t n;
-
-	if (kind == SOCK_KIND_UNIX_SEQPACKET && st->pending_len == 0)
-		errx(EXIT_FAIL, "%s: record %llu is empty; a seqpacket peer "
-		    "would read it as the end", name,
-		    (unsigned long long)st->sent + 1);
-	do
-		n = listener ?
-		    sendto(sock, st->pending, st->pending_len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL, (void *)&st->peer,
-		    st->peer_len) :
-		    send(sock, st->pending, st->pending_len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && (errno == EAGAIN || errno == ENOBUFS))
-		return 0;
-	if (n < 0 && errno == EMSGSIZE)
-		errx(EXIT_FAIL, "%s: record %llu is %zu bytes, too large for "
-		    "one datagram", name, (unsigned long long)st->sent + 1,
-		    st->pending_len);
-	if (n < 0)
-		err(EXIT_FAIL, "%s", name);
-	st->have_pending = false;
-	st->sent++;
-	return 1;
-}
-
-/* Receive every datagram ready on SOCK and write each as a record.
- * Return false at the end of a seqpacket connection. */
-static bool
-receive_records(int sock, enum sock_kind kind, bool listener,
-    struct records_state *st, const char *name)
-{
-	for (;;) {
-		struct sockaddr_storage from;
-		socklen_t flen = sizeof from;
-		ssize_t n = recvfrom(sock, st->rbuf, RECORD_MAX + 1,
-		    MSG_DONTWAIT | MSG_TRUNC, (void *)&from, &flen);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			break;
-		if (n < 0)
-			err(EXIT_FAIL, "%s", name);
-		if (n == 0 && kind == SOCK_KIND_UNIX_SEQPACKET) {
-			if (record_flush(&st->rw) < 0)
-				stdout_failed();
-			return false;
-		}
-		if (n > RECORD_MAX)
-			errx(EXIT_FAIL, "%s: a datagram of %zd bytes is longer "
-			    "than %d", name, n, RECORD_MAX);
-		/* Answer whoever spoke last, if it has an address. */
-		if (listener && flen > sizeof(sa_family_t)) {
-			memcpy(&st->peer, &from, flen);
-			st->peer_len = flen;
-		}
-		st->received++;
-		if (record_write(&st->rw, NULL, 0, st->rbuf, (size_t)n) < 0)
-			stdout_failed();
-	}
-	if (record_flush(&st->rw) < 0)
+	switch (st->fail) {
+	case DGRAM_FAIL_IN:
+		err(EXIT_FAIL, "standard input");
+	case DGRAM_FAIL_OUT:
 		stdout_failed();
-	return true;
+	case DGRAM_FAIL_RECORD:
+		errx(EXIT_FAIL, "%s: %s", name, st->why);
+	case DGRAM_FAIL_SOCKET:
+	default:
+		err(EXIT_FAIL, "%s", name);
+	}
 }
 
-/*
- * Relay records between standard input/output and SOCK, a datagram socket
- * (connected, or a LISTENER answering the peer it last heard from) or a
- * seqpacket connection.  Return at the end of a seqpacket connection, an
- * idle timeout or a signal.
- */
+/* Relay records between standard input/output and SOCK (see dgram.h);
+ * fail on errors, else return how it ended. */
 static enum relay_end
 relay_records(int sock, enum sock_kind kind, bool listener,
-    struct records_state *st, const char *name)
+    struct dgram_relay *st, const char *name)
 {
-	struct deadline idle;
-	bool shut = false, seq = kind == SOCK_KIND_UNIX_SEQPACKET;
-	bool peer_done = false;
-	uint64_t sent0 = st->sent;
+	struct relay_opts o = relay_opts();
+	enum relay_end end = dgram_relay(sock,
+	    kind == SOCK_KIND_UNIX_SEQPACKET, listener, st, &o);
 
-	deadline_start(&idle, idle_arg ? &idle_ts : NULL);
-	for (;;) {
-		struct pollfd pfd[2];
-		nfds_t n = 0;
-		int r, is = -1;
-		bool progress = false;
+	if (end == RELAY_ERROR)
+		records_failed(st, name);
+	return end;
+}
 
-		/* Send what stdin has ready, as long as the socket takes it. */
-		while (!listener || st->peer_len > 0) {
-			if (!st->have_pending) {
-				size_t len;
-				if (st->rr.end - st->rr.start > RECORD_MAX &&
-				    !record_ready(&st->rr))
-					errx(EXIT_FAIL, "%s: record %llu is "
-					    "longer than %d bytes", name,
-					    (unsigned long long)st->sent + 1,
-					    RECORD_MAX);
-				if (!record_ready(&st->rr))
-					break;
-				r = record_read(&st->rr, &st->pending, &len);
-				if (r < 0)
-					err(EXIT_FAIL, "standard input");
-				if (r == 0)
-					break;
-				st->pending_len = len;
-				st->have_pending = true;
-			}
-			if (send_record(sock, kind, listener, st, name) == 0)
-				break;
-			progress = true;
-		}
-		if (seq && st->rr.eof && !st->have_pending &&
-		    st->rr.start == st->rr.end) {
-			/* As relay_stream: an empty listener waits. */
-			if (peer_done)
-				return RELAY_EOF;
-			if (!shut && (!listen_mode || st->sent > sent0))
-				shutdown(sock, SHUT_WR);
-			shut = true;
-		}
-		pfd[n].fd = sock;
-		pfd[n++].events = (peer_done ? 0 : POLLIN) |
-		    (st->have_pending ? POLLOUT : 0);
-		if (!st->rr.eof && !st->have_pending &&
-		    (!listener || st->peer_len > 0)) {
-			is = (int)n;
-			pfd[n].fd = st->rr.fd;
-			pfd[n++].events = POLLIN;
-		}
-		if (progress)
-			deadline_start(&idle, idle_arg ? &idle_ts : NULL);
-		r = wait_events(pfd, n, deadline_poll_ms(&idle));
-		if (got_signal)
-			return RELAY_SIGNAL;
-		if (r == 0 && deadline_expired(&idle))
-			return RELAY_IDLE;
-		if (r <= 0)
-			continue;
-		if (!peer_done &&
-		    (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
-			progress = true;
-			if (!receive_records(sock, kind, listener, st, name)) {
-				/* The peer ended: finish only what stdin has
-				 * ready, as relay_stream does. */
-				peer_done = true;
-				if (!st->have_pending && !record_ready(&st->rr) &&
-				    (isatty(st->rr.fd) || (st->sent == sent0 &&
-				    !readable_now(st->rr.fd))))
-					return RELAY_EOF;
-			}
-		}
-		if (is >= 0 && pfd[is].revents) {
-			if (records_fill_once(&st->rr) < 0)
-				err(EXIT_FAIL, "standard input");
-			progress = true;
-		}
-		if (progress)
-			deadline_start(&idle, idle_arg ? &idle_ts : NULL);
-	}
+/* Relay the stream SOCK with UP and DOWN (see relay.h); fail on errors,
+ * else return how it ended. */
+static enum relay_end
+relay_stream_or_err(int sock, const char *name, struct pump *up,
+    struct pump *down)
+{
+	struct relay_opts o = relay_opts();
+	struct pump *bad = NULL;
+	enum relay_end end = relay_stream(sock, up, down, &o, &bad);
+
+	if (end == RELAY_ERROR)
+		pump_failed(bad, name);
+	return end;
+}
+
+/* Prepare the record relay of standard input and output; exit on
+ * ENOMEM. */
+static void
+records_init(struct dgram_relay *st)
+{
+	if (dgram_relay_init(st, STDIN_FILENO, STDOUT_FILENO,
+	    null_delim ? 0 : '\n') < 0)
+		err(EXIT_FAIL, "malloc");
 }
 
 /* -v: report an address that failed before the next is tried. */
@@ -897,8 +326,8 @@ listen_on(const struct sock_address *sa)
 	if (verbose && owned.path.replaced_stale)
 		warnx("%s: replaced a stale socket", addr_text);
 	if (verbose)
-		warnx("listening on %s", fd_address(fd, false, sa->kind, name,
-		    sizeof name));
+		warnx("listening on %s", sock_fd_address(fd, false, sa->kind,
+		    name, sizeof name));
 	return fd;
 }
 
@@ -924,7 +353,7 @@ idle_exit(const char *name)
 /* Relay one stream or seqpacket connection; return its end. */
 static enum relay_end
 serve_connection(int sock, const struct sock_address *sa, const char *name,
-    struct pump *up, struct records_state *rs)
+    struct pump *up, struct dgram_relay *rs)
 {
 	enum relay_end end;
 
@@ -937,11 +366,70 @@ serve_connection(int sock, const struct sock_address *sa, const char *name,
 		struct pump down;
 		uint64_t s0 = up->bytes;
 		pump_init(&down, sock, STDOUT_FILENO, true);
-		end = relay_stream(sock, name, up, &down);
-		free(down.buf);
+		end = relay_stream_or_err(sock, name, up, &down);
+		pump_free(&down);
 		report_counts(name, up->bytes - s0, down.bytes, "bytes");
 	}
 	return end;
+}
+
+/* Wait for the child PID, letting INT/TERM/HUP end it; its status. */
+static int
+wait_child(pid_t pid)
+{
+	int status;
+
+	for (;;) {
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		sigloop_child = 0;
+		wait_events(NULL, 0, -1);
+	}
+	children_forget(&owned.kids);
+	return wait_status_code(status);
+}
+
+/*
+ * Serve the -e connection CONN (named NAME) under -w, in a listener's
+ * fork or in a client: run the COMMAND on one end of a socket pair and
+ * relay between CONN and the other end, so that a connection idle for -w
+ * is closed (and its COMMAND ended) while the listener and other
+ * connections go on.  Exit with the COMMAND's status, or 124 when the
+ * connection went idle.
+ */
+static void __attribute__((noreturn))
+supervise_exec(int conn, int socktype, const char *name)
+{
+	static const struct timespec grace = { 1, 0 };
+	struct relay_opts o = relay_opts();
+	enum relay_end end;
+	int status;
+
+	/* A listener's fork is not the server: its exit must not undo the
+	 * server's state (the socket file, the other children). */
+	children_forget(&owned.kids);
+	memset(&owned.path, 0, sizeof owned.path);
+	end = children_exec_relayed(&owned.kids, conn, socktype, exec_argv,
+	    sigloop_mask(), &o, &grace, &status);
+	close(conn);
+	switch (end) {
+	case RELAY_EOF:
+		exit(wait_status_code(status));
+	case RELAY_SIGNAL:
+		die_by_signal(sigloop_stop);
+	case RELAY_IDLE:
+		/* The idle end of the one connection ends the tool. */
+		if (!keep_open)
+			idle_exit(name);
+		if (verbose)
+			warnx("%s: idle for %s; closed", name, idle_arg);
+		exit(EXIT_TIMEOUT);
+	case RELAY_ERROR:
+	default:
+		err(EXIT_FAIL, "%s", name);
+	}
 }
 
 /* Accept on LFD, running a child per connection (-e) up to -m at once;
@@ -951,22 +439,21 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 {
 	char name[SOCK_ADDRSTR_MAX];
 
-	owned.kids = calloc(max_conns, sizeof *owned.kids);
-	if (!owned.kids)
+	if (children_init(&owned.kids, max_conns) < 0)
 		err(EXIT_FAIL, "calloc");
 	for (;;) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
 		int conn;
 		pid_t pid;
 
-		if (got_child) {
-			got_child = 0;
+		if (sigloop_child) {
+			sigloop_child = 0;
 			reap_children();
 		}
-		if (got_signal)
-			die_by_signal(got_signal);
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
 		/* At the cap, leave further clients in the backlog. */
-		if (owned.nkids >= max_conns) {
+		if (children_full(&owned.kids)) {
 			wait_events(NULL, 0, -1);
 			continue;
 		}
@@ -983,34 +470,28 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 			}
 			err(EXIT_FAIL, "%s: accept", addr_text);
 		}
+		if (verbose || idle_arg)
+			sock_fd_address(conn, true, sa->kind, name,
+			    sizeof name);
 		if (verbose)
-			warnx("connection from %s", fd_address(conn, true,
-			    sa->kind, name, sizeof name));
-		pid = fork();
+			warnx("connection from %s", name);
+		pid = children_fork(&owned.kids);
 		if (pid < 0) {
 			warn("fork");
 			close(conn);
 			continue;
 		}
-		if (pid == 0)
-			exec_child(conn);
+		if (pid == 0) {
+			close(lfd);
+			if (idle_arg)
+				supervise_exec(conn, sa->socktype, name);
+			children_exec(conn, exec_argv, sigloop_mask());
+		}
 		close(conn);
-		owned.kids[owned.nkids++] = pid;
 		if (!keep_open) {
-			int status;
 			close(lfd);
 			remove_owned_path();
-			/* Wait in ppoll, so that TERM still ends the child. */
-			for (;;) {
-				if (got_signal)
-					die_by_signal(got_signal);
-				if (waitpid(pid, &status, WNOHANG) == pid)
-					break;
-				got_child = 0;
-				wait_events(NULL, 0, -1);
-			}
-			owned.nkids = 0;
-			exit(child_status(status));
+			exit(wait_child(pid));
 		}
 	}
 }
@@ -1022,25 +503,20 @@ run_listener(const struct sock_address *sa)
 	int lfd;
 	char name[SOCK_ADDRSTR_MAX];
 	struct pump up;
-	struct records_state rs;
+	struct dgram_relay rs;
 	bool any = false;
 
-	arm_signals();
+	sigloop_arm();
 	lfd = listen_on(sa);
 	if (exec_argv)
 		accept_exec_loop(lfd, sa);
-	memset(&rs, 0, sizeof rs);
-	if (sock_kind_is_records(sa->kind) &&
-	    (record_reader_init(&rs.rr, STDIN_FILENO, null_delim ? 0 : '\n',
-	    RECORD_MAX) < 0 || record_writer_init(&rs.rw, STDOUT_FILENO,
-	    null_delim ? 0 : '\n', CHUNK) < 0 ||
-	    !(rs.rbuf = malloc(RECORD_MAX + 1))))
-		err(EXIT_FAIL, "malloc");
+	if (sock_kind_is_records(sa->kind))
+		records_init(&rs);
 	if (sa->socktype == SOCK_DGRAM) {
 		enum relay_end end = relay_records(lfd, sa->kind, true, &rs,
 		    addr_text);
 		if (end == RELAY_SIGNAL)
-			die_by_signal(got_signal);
+			die_by_signal(sigloop_stop);
 		report_counts(addr_text, rs.sent, rs.received, "records");
 		/* An idle listener: 0 if anything came, as mqrecv -t. */
 		if (rs.received == 0)
@@ -1053,8 +529,8 @@ run_listener(const struct sock_address *sa)
 		enum relay_end end;
 		int conn;
 
-		if (got_signal)
-			die_by_signal(got_signal);
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
 		if (wait_events(&pfd, 1, -1) <= 0)
 			continue;
 		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -1074,7 +550,8 @@ run_listener(const struct sock_address *sa)
 		if (sock_kind_is_unix(sa->kind))
 			snprintf(name, sizeof name, "%s", addr_text);
 		else
-			fd_address(conn, true, sa->kind, name, sizeof name);
+			sock_fd_address(conn, true, sa->kind, name,
+			    sizeof name);
 		if (verbose)
 			warnx("connection from %s", name);
 		up.to = conn;
@@ -1082,7 +559,7 @@ run_listener(const struct sock_address *sa)
 		close(conn);
 		any = true;
 		if (end == RELAY_SIGNAL)
-			die_by_signal(got_signal);
+			die_by_signal(sigloop_stop);
 		if (end == RELAY_IDLE) {
 			if (!keep_open)
 				idle_exit(name);
@@ -1105,7 +582,7 @@ run_client(const struct sock_address *sa)
 	char name[SOCK_ADDRSTR_MAX];
 	enum relay_end end;
 	struct pump up;
-	struct records_state rs;
+	struct dgram_relay rs;
 
 	if (fd < 0) {
 		if (errno == ETIMEDOUT && connect_timeout_arg) {
@@ -1118,23 +595,23 @@ run_client(const struct sock_address *sa)
 	if (sock_kind_is_unix(sa->kind))
 		snprintf(name, sizeof name, "%s", addr_text);
 	else
-		fd_address(fd, true, sa->kind, name, sizeof name);
+		sock_fd_address(fd, true, sa->kind, name, sizeof name);
 	if (verbose)
 		warnx("connected to %s", name);
+	if (exec_argv && idle_arg) {
+		sigloop_arm();
+		if (children_init(&owned.kids, 1) < 0)
+			err(EXIT_FAIL, "calloc");
+		supervise_exec(fd, sa->socktype, name);
+	}
 	if (exec_argv) {
 		int flags = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 		fcntl(fd, F_SETFD, 0);
-		exec_child(fd);
+		children_exec(fd, exec_argv, NULL);
 	}
 	if (sock_kind_is_records(sa->kind)) {
-		memset(&rs, 0, sizeof rs);
-		if (record_reader_init(&rs.rr, STDIN_FILENO,
-		    null_delim ? 0 : '\n', RECORD_MAX) < 0 ||
-		    record_writer_init(&rs.rw, STDOUT_FILENO,
-		    null_delim ? 0 : '\n', CHUNK) < 0 ||
-		    !(rs.rbuf = malloc(RECORD_MAX + 1)))
-			err(EXIT_FAIL, "malloc");
+		records_init(&rs);
 		end = relay_records(fd, sa->kind, false, &rs, name);
 		report_counts(name, rs.sent, rs.received, "records");
 		/* Datagrams have no end: an idle timeout after replies is
@@ -1148,7 +625,7 @@ run_client(const struct sock_address *sa)
 	{
 		struct pump down;
 		pump_init(&down, fd, STDOUT_FILENO, true);
-		end = relay_stream(fd, name, &up, &down);
+		end = relay_stream_or_err(fd, name, &up, &down);
 		report_counts(name, up.bytes, down.bytes, "bytes");
 	}
 	if (end == RELAY_IDLE)
@@ -1274,8 +751,11 @@ main(int argc, char **argv)
 		usage_error("%s: a port range is for -z only", addr_text);
 	if (!sock_kind_is_unix(sa.kind) && !listen_mode && sa.port_lo == 0)
 		usage_error("%s: cannot connect to port 0", addr_text);
-	if (exec_arg)
-		exec_argv = split_command(exec_arg);
+	if (exec_arg && !(exec_argv = children_split_command(exec_arg))) {
+		if (errno == EINVAL)
+			usage_error("-e: empty COMMAND");
+		err(EXIT_FAIL, "malloc");
+	}
 	if (sh_exec_arg) {
 		static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
 		sh_argv[2] = sh_exec_arg;

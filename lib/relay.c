@@ -1,0 +1,308 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * relay: the stream relay of sockcat(1); see relay.h for its rules.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "deadline.h"
+#include "relay.h"
+
+#define CHUNK		RELAY_CHUNK
+#define PIPE_SIZE	(1024 * 1024)	/* pipe size asked for the fast path */
+
+
+/* Whether FD is a pipe or FIFO. */
+static bool
+is_pipe(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* Whether FD is a regular file. */
+static bool
+is_regular(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Whether I/O on FD never blocks: a regular file or a device other than
+ * a terminal (/dev/zero, /dev/null). */
+static bool
+never_blocks(int fd)
+{
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return false;
+	return S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd));
+}
+
+/* Set up a pump from FROM to TO; splice when one end is a pipe and the
+ * other the socket, else a 128 KiB buffer. */
+void
+pump_init(struct pump *p, int from, int to, bool from_sock)
+{
+	memset(p, 0, sizeof *p);
+	p->from = from;
+	p->to = to;
+	p->from_sock = from_sock;
+	p->to_sock = !from_sock;
+	p->splice = is_pipe(from_sock ? to : from);
+	p->sendfile = !from_sock && !p->splice && is_regular(from);
+	p->from_ready = from_sock || never_blocks(from);
+	p->to_ready = !from_sock || never_blocks(to);
+	if (p->splice) {
+		/* A bigger pipe means fewer wake-ups; a refusal is harmless. */
+		int pipe_fd = from_sock ? to : from;
+		if (fcntl(pipe_fd, F_GETPIPE_SZ) < PIPE_SIZE)
+			(void)fcntl(pipe_fd, F_SETPIPE_SZ, PIPE_SIZE);
+	}
+}
+
+void
+pump_free(struct pump *p)
+{
+	free(p->buf);
+	p->buf = NULL;
+}
+
+/* Fall back from splice or sendfile to the buffer (refused these ends). */
+static void
+pump_unsplice(struct pump *p)
+{
+	p->splice = false;
+	p->sendfile = false;
+	p->wait_out = false;
+}
+
+/* Whether FD can take a write now. */
+static bool
+writable_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLOUT | POLLERR));
+}
+
+/*
+ * Move what can be moved without blocking.  CAN_READ says whether a
+ * read from a (blocking) non-socket source is safe now.  Return the bytes
+ * moved, or -1 with errno set (and P->failed_out when writing failed).
+ * Sets P->eof at end of the source.
+ */
+ssize_t
+pump_step(struct pump *p, bool can_read, bool can_write)
+{
+	ssize_t moved = 0, n;
+
+	if (p->splice || p->sendfile) {
+		for (int i = 0; i < 16; i++) {
+			n = p->sendfile ?
+			    sendfile(p->to, p->from, NULL, 8 * CHUNK) :
+			    splice(p->from, NULL, p->to, NULL, CHUNK,
+			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+			if (n > 0) {
+				moved += n;
+				p->bytes += (uint64_t)n;
+				p->wait_out = false;
+				continue;
+			}
+			if (n == 0) {
+				p->eof = true;
+				break;
+			}
+			if (errno == EINTR)
+				continue;
+			if (errno == EINVAL || errno == ENOSYS) {
+				if (moved == 0) {
+					pump_unsplice(p);
+					return pump_step(p, can_read, can_write);
+				}
+				break;
+			}
+			if (errno != EAGAIN)
+				return -1;
+			p->wait_out = !writable_now(p->to);
+			break;
+		}
+		return moved;
+	}
+	if (!p->buf && !(p->buf = malloc(CHUNK)))
+		return -1;
+	can_read = can_read || p->from_ready;
+	can_write = can_write || p->to_ready;
+	for (int rounds = 0; rounds < 16; rounds++) {
+		if (p->len == 0 && !p->eof && (p->from_sock || can_read)) {
+			n = p->from_sock ?
+			    recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
+			    read(p->from, p->buf, CHUNK);
+			can_read = false;
+			if (n > 0) {
+				p->off = 0;
+				p->len = (size_t)n;
+			} else if (n == 0) {
+				p->eof = true;
+			} else if (errno == EINTR) {
+				can_read = true;
+				continue;
+			} else if (errno != EAGAIN) {
+				return -1;
+			}
+		}
+		if (p->len == 0 || !(p->to_sock || can_write))
+			return moved;
+		n = p->to_sock ? send(p->to, p->buf + p->off, p->len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(p->to, p->buf + p->off, p->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return moved;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			p->failed_out = true;
+			return -1;
+		}
+		p->off += (size_t)n;
+		p->len -= (size_t)n;
+		p->bytes += (uint64_t)n;
+		moved += n;
+		can_write = p->to_ready;
+		can_read = p->from_ready;
+		if (p->len > 0)
+			return moved;
+	}
+	return moved;
+}
+
+bool
+fd_readable_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	return poll(&pfd, 1, 0) > 0 && pfd.revents != 0;
+}
+
+int
+relay_poll(struct pollfd *pfd, nfds_t n, int timeout_ms,
+    const struct relay_opts *o)
+{
+	struct timespec ts, *tsp = NULL;
+	int r;
+
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	r = ppoll(pfd, n, tsp, o->sigmask);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	return r;
+}
+
+enum relay_end
+relay_stream(int sock, struct pump *up, struct pump *down,
+    const struct relay_opts *o, struct pump **failed)
+{
+	struct deadline idle;
+	bool shut = false, finishing = false;
+	uint64_t sent0 = up->bytes;
+
+	deadline_start(&idle, o->idle);
+	for (;;) {
+		struct pollfd pfd[2];
+		nfds_t n = 0;
+		int iu = -1, id = -1, r;
+		ssize_t m, moved = 0;
+		bool eofs = up->eof + down->eof;
+		bool up_done = up->eof && up->len == 0;
+
+		/*
+		 * A listener with nothing to say keeps quiet until its peer
+		 * has finished: an early end would make a peer that stops at
+		 * our end (sockcat itself) quit before sending (wait_for_peer).
+		 */
+		if (up_done && !shut &&
+		    (!o->wait_for_peer || up->bytes > sent0)) {
+			shutdown(sock, SHUT_WR);
+			shut = true;
+		}
+		if (down->eof && down->len == 0) {
+			if (up_done)
+				return RELAY_EOF;
+			if (o->eof_shut_fd >= 0 && !finishing)
+				shutdown(o->eof_shut_fd, SHUT_WR);
+			/*
+			 * Standard input that has said nothing (or is a
+			 * terminal) has nothing in flight: done.  Input that
+			 * is flowing goes to its end: the peer may only have
+			 * half-closed, and if it closed for good it resets.
+			 */
+			if (!finishing && o->eof_shut_fd < 0 && up->len == 0 &&
+			    (isatty(up->from) || (up->bytes == sent0 &&
+			    !fd_readable_now(up->from))))
+				return RELAY_EOF;
+			finishing = true;
+		}
+		if (!up_done) {
+			bool out = up->splice || up->sendfile ?
+			    up->wait_out : up->len > 0;
+			iu = (int)n;
+			pfd[n].fd = out ? up->to : up->from;
+			pfd[n++].events = out ? POLLOUT : POLLIN;
+		}
+		if (!(down->eof && down->len == 0)) {
+			bool out = down->splice ? down->wait_out :
+			    down->len > 0;
+			id = (int)n;
+			pfd[n].fd = out ? down->to : down->from;
+			pfd[n++].events = out ? POLLOUT : POLLIN;
+		}
+		r = relay_poll(pfd, n, deadline_poll_ms(&idle), o);
+		if (o->stop && *o->stop)
+			return RELAY_SIGNAL;
+		if (r < 0) {
+			*failed = NULL;
+			return RELAY_ERROR;
+		}
+		if (r == 0 && deadline_expired(&idle))
+			return RELAY_IDLE;
+		if (r <= 0)
+			continue;
+		if (iu >= 0 && pfd[iu].revents) {
+			bool in = pfd[iu].fd == up->from;
+			m = pump_step(up, in, !in);
+			if (m < 0) {
+				*failed = up;
+				return RELAY_ERROR;
+			}
+			moved += m;
+		}
+		if (id >= 0 && pfd[id].revents) {
+			bool in = pfd[id].fd == down->from;
+			m = pump_step(down, in, !in);
+			if (m < 0) {
+				*failed = down;
+				return RELAY_ERROR;
+			}
+			moved += m;
+		}
+		if (moved > 0 || up->eof + down->eof != eofs)
+			deadline_start(&idle, o->idle);
+	}
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sigloop: signals let in only inside ppoll(2); see sigloop.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sigloop.h"
+
+volatile sig_atomic_t sigloop_stop;
+volatile sig_atomic_t sigloop_child;
+
+static sigset_t wait_mask;	/* the mask inside ppoll: our signals open */
+static bool armed;		/* handlers installed, signals blocked */
+
+/* Handler for INT, TERM, HUP: remember it for the loops to act on. */
+static void
+on_stop(int sig)
+{
+	sigloop_stop = sig;
+}
+
+/* Handler for SIGCHLD: the caller reaps. */
+static void
+on_child(int sig)
+{
+	(void)sig;
+	sigloop_child = 1;
+}
+
+void
+sigloop_arm(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+	struct sigaction sa;
+	sigset_t block;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&block, sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &wait_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		sigdelset(&wait_mask, sigs[i]);
+		/* An ignored INT/QUIT (a script's & job) stays ignored. */
+		if (sigs[i] != SIGCHLD) {
+			struct sigaction old;
+			sigaction(sigs[i], NULL, &old);
+			if (old.sa_handler == SIG_IGN)
+				continue;
+		}
+		sa.sa_handler = sigs[i] == SIGCHLD ? on_child : on_stop;
+		sigaction(sigs[i], &sa, NULL);
+	}
+	armed = true;
+}
+
+const sigset_t *
+sigloop_mask(void)
+{
+	return armed ? &wait_mask : NULL;
+}
+
+int
+sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	struct timespec ts, *tsp = NULL;
+	int r;
+
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	r = ppoll(pfd, n, tsp, sigloop_mask());
+	if (r < 0 && errno == EINTR)
+		return 0;
+	return r;
+}
+
+void
+sigloop_die(int sig)
+{
+	sigset_t set;
+
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(128 + sig);
+}

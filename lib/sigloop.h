@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sigloop: the signals a serving tool acts on, let in only where it waits.
+ *
+ * sigloop_arm() catches SIGINT, SIGTERM and SIGHUP (sigloop_stop becomes
+ * the signal's number) and SIGCHLD (sigloop_child becomes 1), and blocks
+ * them; sigloop_poll() lets them in only inside ppoll(2), so a flag set
+ * just before a wait is never missed and no other call sees EINTR.  A
+ * stop signal ignored at start (a script's & job) stays ignored.
+ * sigloop_die() ends the process by a signal, as a shell expects.
+ *
+ * The two flags are the one piece of process-wide state in lib/: a signal
+ * handler can reach nothing else, and a process has one set of signal
+ * dispositions anyway.
+ */
+#ifndef IPCU_SIGLOOP_H
+#define IPCU_SIGLOOP_H
+
+#include <poll.h>
+#include <signal.h>
+
+extern volatile sig_atomic_t sigloop_stop;	/* INT, TERM or HUP came */
+extern volatile sig_atomic_t sigloop_child;	/* SIGCHLD came */
+
+/* Install the handlers and block the four signals (see above). */
+void sigloop_arm(void);
+
+/* The signal mask inside sigloop_poll(), for ppoll(2) elsewhere and for
+ * a child's exec; NULL before sigloop_arm(). */
+const sigset_t *sigloop_mask(void);
+
+/*
+ * poll(2) PFD (N entries) for TIMEOUT_MS (-1: forever) with the signals
+ * let in.  Return the number of ready entries, 0 on timeout or when a
+ * signal came (check the flags), or -1 with errno set on failure.
+ */
+int sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
+
+/* Die by SIG with its default action (exit 128 + SIG if it survives). */
+void sigloop_die(int sig) __attribute__((noreturn));
+
+#endif

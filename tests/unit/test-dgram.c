@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of lib/dgram over a seqpacket socket pair: lines become
+ * records and records lines, both ways, and the ends; an empty record is
+ * refused on seqpacket; a record too long is refused.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "dgram.h"
+#include "fullio.h"
+#include "tap.h"
+
+/* A pipe holding TEXT, its writing end closed; the reading end. */
+static int
+pipe_of(const char *text)
+{
+	int p[2];
+
+	if (pipe(p) < 0 || full_write(p[1], text, strlen(text)) < 0)
+		exit(99);
+	close(p[1]);
+	return p[0];
+}
+
+int
+main(void)
+{
+	char name[] = "/tmp/test-dgram-XXXXXX", buf[64];
+	struct relay_opts o = { .eof_shut_fd = -1 };
+	struct dgram_relay st;
+	int sv[2], in, out = mkstemp(name);
+	ssize_t n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (out < 0)
+		return 99;
+	unlink(name);
+
+	/* Both ways at once over seqpacket. */
+	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+	send(sv[1], "r1", 2, 0);
+	send(sv[1], "r2", 2, 0);
+	shutdown(sv[1], SHUT_WR);
+	in = pipe_of("one\ntwo");
+	if (dgram_relay_init(&st, in, out, '\n') < 0)
+		return 99;
+	TAP_OK(dgram_relay(sv[0], true, false, &st, &o) == RELAY_EOF,
+	    "seqpacket relay ends at EOF");
+	TAP_OK(st.sent == 2 && st.received == 2, "2 records each way");
+	n = pread(out, buf, sizeof buf, 0);
+	TAP_OK(n == 6 && memcmp(buf, "r1\nr2\n", 6) == 0,
+	    "received records written as lines");
+	n = recv(sv[1], buf, sizeof buf, 0);
+	TAP_OK(n == 3 && memcmp(buf, "one", 3) == 0, "first line sent");
+	n = recv(sv[1], buf, sizeof buf, 0);
+	TAP_OK(n == 3 && memcmp(buf, "two", 3) == 0,
+	    "a last line without newline sent");
+	close(sv[0]);
+	TAP_OK(recv(sv[1], buf, sizeof buf, 0) == 0, "then the end");
+	dgram_relay_free(&st);
+	close(in);
+	close(sv[1]);
+
+	/* An empty record cannot go on seqpacket. */
+	socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+	in = pipe_of("a\n\nb\n");
+	dgram_relay_init(&st, in, out, '\n');
+	TAP_OK(dgram_relay(sv[0], true, false, &st, &o) == RELAY_ERROR &&
+	    st.fail == DGRAM_FAIL_RECORD && strstr(st.why, "record 2 is empty"),
+	    "an empty seqpacket record is refused: %s", st.why);
+	dgram_relay_free(&st);
+	close(in);
+	close(sv[0]);
+	close(sv[1]);
+
+	/* A datagram socket: the idle timeout ends it; an empty record is
+	 * fine there. */
+	{
+		struct timespec idle = { 0, 100000000 };
+		socketpair(AF_UNIX, SOCK_DGRAM, 0, sv);
+		in = pipe_of("x\n\n");
+		dgram_relay_init(&st, in, out, '\n');
+		o.idle = &idle;
+		TAP_OK(dgram_relay(sv[0], false, false, &st, &o) ==
+		    RELAY_IDLE && st.sent == 2, "datagrams: 2 sent, then idle");
+		TAP_OK(recv(sv[1], buf, sizeof buf, 0) == 1 &&
+		    recv(sv[1], buf, sizeof buf, 0) == 0, "x, then empty");
+		dgram_relay_free(&st);
+		close(in);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	return tap_done();
+}
