@@ -19,14 +19,6 @@ struct poptOption cmdline_common_options[] = {
 	POPT_TABLEEND
 };
 
-/*
- * The context stays reachable from here until exit, so that LeakSanitizer
- * does not count it as leaked when a usage error, --help or a tool's own
- * exit path ends the process without poptFreeContext (volatile: a store
- * that is never read would otherwise be dropped by the compiler).
- */
-static poptContext volatile cmdline_context;
-
 poptContext
 cmdline_parse_or_err(int argc, const char **argv,
     const struct poptOption *options, const char *operands)
@@ -36,7 +28,6 @@ cmdline_parse_or_err(int argc, const char **argv,
 
 	if (!pc)
 		err(EXIT_FAIL, "out of memory");
-	cmdline_context = pc;
 	poptSetOtherOptionHelp(pc, operands);
 	while ((rc = poptGetNextOpt(pc)) > 0) {
 		if (rc == OPT_VERSION) {
