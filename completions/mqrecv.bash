@@ -2,8 +2,8 @@
 # Bash completion for mqrecv: options, then an existing queue.
 
 _ipcu_mqrecv() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	COMPREPLY=()
+	local cur prev
+	_ipcu_init
 	case $prev in
 	-n|--count|-t|--timeout|-T|--type|--max-messages|--message-size)
 		return 0 ;;

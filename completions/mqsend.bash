@@ -2,9 +2,10 @@
 # Bash completion for mqsend: options, then queues (POSIX and System V).
 
 _ipcu_mqsend() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local cur prev cword
+	local -a words
 	local i operands=0
-	COMPREPLY=()
+	_ipcu_init
 	case $prev in
 	-p|--priority|-T|--type|--max-messages|--message-size|-t|--timeout)
 		return 0 ;;
@@ -19,8 +20,8 @@ _ipcu_mqsend() {
 		return 0
 	fi
 	# Only the first operand is a queue; the others are messages.
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in
+	for ((i = 1; i < cword; i++)); do
+		case ${words[i]} in
 		-p|--priority|-T|--type|--max-messages|--message-size|-t|--timeout|--mode)
 			((i++)) ;;
 		-*) ;;

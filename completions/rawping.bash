@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for rawping: options, and host names for operands.
 _ipcu_rawping() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	COMPREPLY=()
+	local cur prev
+	_ipcu_init
 	case $prev in
 	-c | --count | -i | --interval | -W | --timeout | -w | --deadline | \
 	-s | --size | -t | --ttl)
@@ -12,7 +12,7 @@ _ipcu_rawping() {
 		COMPREPLY=($(compgen -W '-c --count -i --interval -W --timeout
 		    -w --deadline -s --size -t --ttl -4 -6 -q --quiet
 		    -D --timestamp -O --report-lost -n --numeric --json
-		    -V --version --help --usage' -- "$cur"))
+		    -V --version -h --help --usage' -- "$cur"))
 		return 0
 	fi
 	COMPREPLY=($(compgen -A hostname -- "$cur"))

@@ -1,21 +1,24 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for semop(1).
 _ipcu_semop() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
+	local cur prev cword
+	local -a words
 	local i sem_seen=0
-	COMPREPLY=()
+	_ipcu_init
 	# After "--", complete COMMAND and its arguments as bash would.
-	for ((i = 1; i < COMP_CWORD; i++)); do
-		if [[ ${COMP_WORDS[i]} == -- ]]; then
-			if ((i + 1 == COMP_CWORD)); then
+	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} == -- ]]; then
+			if ((i + 1 == cword)); then
 				COMPREPLY=($(compgen -c -- "$cur"))
 			else
 				COMPREPLY=($(compgen -f -- "$cur"))
 			fi
 			return
 		fi
-		case ${COMP_WORDS[i]} in
+		case ${words[i]} in
 		-t | --timeout | -E | --conflict-exit-code | --nsems | --mode) ((i++)) ;;
+		-c | --create)	# an optional VALUE
+			[[ ${words[i+1]} =~ ^[0-9]+$ ]] && ((i++)) ;;
 		-*) ;;
 		*) sem_seen=1 ;;
 		esac

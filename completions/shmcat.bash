@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for shmcat(1).
 _ipcu_shmcat() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	COMPREPLY=()
+	local cur prev
+	_ipcu_init
 	case $prev in
 	-L | --lock)
 		_ipcu_from _ipcu_posix_sems

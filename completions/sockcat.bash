@@ -3,8 +3,8 @@
 # after unix kinds, commands after -e.
 
 _ipcu_sockcat() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-	COMPREPLY=()
+	local cur prev
+	_ipcu_init	# bash alone would split unix:/path at the colon
 	case $prev in
 	-e | --exec)
 		COMPREPLY=($(compgen -c -- "$cur"))
@@ -27,9 +27,9 @@ _ipcu_sockcat() {
 		local kind=${cur%%:*} path=${cur#*:} f
 		for f in $(compgen -f -- "$path"); do
 			if [[ -d $f ]]; then
-				COMPREPLY+=("$kind:$f/")
+				_ipcu_add "$kind:$f/"
 			elif [[ -S $f ]]; then
-				COMPREPLY+=("$kind:$f")
+				_ipcu_add "$kind:$f"
 			fi
 		done
 		compopt -o nospace 2>/dev/null
