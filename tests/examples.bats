@@ -161,9 +161,9 @@ CHECK[27616264]='[ $rc = 0 ] && [ "$(cat state.snapshot)" = "state 42" ] && [ "$
 # Two hosts: each half of the example runs verbatim in a network and IPC
 # namespace of its own, joined by a veth pair; "receiver" resolves to the
 # receiving host through a private /etc/hosts.
-SETUP[32e8fcfa]='bridge_hosts example.sh'
-LIMIT[32e8fcfa]=30
-CHECK[32e8fcfa]='[ "$(cat recv.out)" = "job 1
+SETUP[b4a2d704]='bridge_hosts example.sh'
+LIMIT[b4a2d704]=30
+CHECK[b4a2d704]='[ "$(cat recv.out)" = "job 1
 job 2" ]'
 
 # run_page PAGE: run every example of PAGE, report each one that fails.

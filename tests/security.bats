@@ -122,6 +122,18 @@ modes_of_created() {
 	[[ $output == 4 ]]
 }
 
+@test "rawping run by root keeps no capability either" {
+	require_root
+	rawping -c 50 -i 0.05 127.0.0.1 >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	local pid=$!
+	cleanup_kill "$pid"
+	wait_until grep -q 'icmp_seq=2 ' "$BATS_TEST_TMPDIR/out"
+	grep -E '^(Cap(Eff|Prm|Inh|Amb)|NoNewPrivs):' "/proc/$pid/status"
+	run grep -Ec '^Cap(Eff|Prm|Inh|Amb):[[:space:]]0+$' "/proc/$pid/status"
+	[[ $output == 4 ]]
+	grep -Eq '^NoNewPrivs:[[:space:]]1$' "/proc/$pid/status"
+}
+
 @test "sockcat: the UNIX socket file is 0600 unless --mode says otherwise" {
 	cd "$BATS_TEST_TMPDIR"
 	umask 000

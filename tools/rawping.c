@@ -47,7 +47,8 @@ static char *timeout_arg;	/* -W: how long to wait for each reply */
 static char *deadline_arg;	/* -w: how long to run at most */
 static char *size_arg;		/* -s: payload bytes */
 static char *ttl_arg;		/* -t: IP time to live / hop limit */
-static int opt_family;		/* -4 or -6: AF_INET, AF_INET6, 0 any */
+static int opt_family;		/* AF_INET, AF_INET6, or 0 for any */
+static int opt_ip_versions;	/* -4 sets bit 1, -6 bit 2 */
 static int opt_quiet;		/* -q: only the header and statistics */
 static int opt_stamp;		/* -D: wall-clock time before each line */
 static int opt_report_lost;	/* -O: "no answer yet" as the next goes */
@@ -420,9 +421,9 @@ main(int argc, char **argv)
 		  "send SIZE payload bytes (default 56)", "SIZE" },
 		{ "ttl", 't', POPT_ARG_STRING, &ttl_arg, 0,
 		  "set the IP time to live (hop limit)", "TTL" },
-		{ NULL, '4', POPT_ARG_VAL, &opt_family, AF_INET,
+		{ NULL, '4', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 1,
 		  "use IPv4 only", NULL },
-		{ NULL, '6', POPT_ARG_VAL, &opt_family, AF_INET6,
+		{ NULL, '6', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 2,
 		  "use IPv6 only", NULL },
 		{ "quiet", 'q', POPT_ARG_NONE, &opt_quiet, 0,
 		  "print only the header and the statistics", NULL },
@@ -448,6 +449,10 @@ main(int argc, char **argv)
 	atexit(close_stdout);
 	pc = cmdline_parse_or_err(argc, (const char **)argv, options,
 	    "[OPTION]... HOST...");
+	if (opt_ip_versions == 3)
+		usage_error("only one of -4 and -6 may be given");
+	opt_family = opt_ip_versions == 1 ? AF_INET :
+	    opt_ip_versions == 2 ? AF_INET6 : 0;
 	args = poptGetArgs(pc);
 	if (!args || !args[0])
 		usage_error("no HOST given");
