@@ -114,10 +114,12 @@ posix_create_failed(const struct msgq *q, const struct mq_attr *attr)
 static void __attribute__((noreturn))
 open_failed(const struct msgq *q)
 {
-	if (errno == ENOENT)
-		errx(EXIT_FAIL, "%s: no such message queue", q->text);
-	if (errno == EINVAL && q->flavor == IPC_SYSV)
-		errx(EXIT_FAIL, "%s: no such message queue", q->text);
+	/* Only a name or a key can be created; an id names what exists. */
+	const char *hint = strncmp(q->text, "id:", 3) == 0 ? "" :
+	    " (use -c to create it)";
+
+	if (errno == ENOENT || (errno == EINVAL && q->flavor == IPC_SYSV))
+		errx(EXIT_FAIL, "%s: no such message queue%s", q->text, hint);
 	err(EXIT_FAIL, "%s", q->text);
 }
 

@@ -235,7 +235,7 @@ count() {
 
 @test "a missing queue: exit 1 naming it" {
 	run mqsend "$q" hello
-	assert_status_msg 1 "mqsend: $q: no such message queue"
+	assert_status_msg 1 "mqsend: $q: no such message queue \\(use -c to create it\\)"
 	run mqsend "$k" hello
 	assert_status_msg 1 "mqsend: $k: no such message queue"
 }

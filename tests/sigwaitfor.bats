@@ -327,6 +327,7 @@ example() {
 		"-t: invalid duration: '5x'|-t 5x USR1"
 		"--pid: invalid number: 'abc'|--pid abc USR1"
 		"--bogus: unknown option|--bogus USR1"
+		"unknown signal: 'touch' \\(a COMMAND goes after '--'\\)|USR1 touch"
 	)
 	for c in "${cases[@]}"; do
 		# shellcheck disable=SC2086

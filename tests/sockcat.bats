@@ -61,6 +61,11 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	assert_status_msg 2 "-m: '0' is out of range"
 	run sockcat
 	assert_status_msg 2 'missing ADDRESS'
+	run sockcat localhost 8000
+	assert_status_msg 2 "extra operand '8000': the port goes in ADDRESS, as localhost:8000"
+	run sockcat localhost:8000 more
+	assert_status_msg 2 "sockcat: extra operand 'more'"
+	[[ $output != *"port goes"* ]]
 }
 
 @test "bad addresses: kind, port 0, port 70000, no port, brackets, long path" {

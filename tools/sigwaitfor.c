@@ -481,9 +481,15 @@ main(int argc, char **argv)
 	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
 	    "   or: sigwaitfor -l [SIGNAL]...");
 	sigs = poptGetArgs(ctx);
-	for (const char **s = sigs; s && *s; s++)
-		if (parse_signal(*s) < 0)
-			usage_error("unknown signal: '%s'", *s);
+	for (const char **s = sigs; s && *s; s++) {
+		if (parse_signal(*s) >= 0)
+			continue;
+		/* After a signal, an unknown word is likely a COMMAND. */
+		if (s > sigs)
+			usage_error("unknown signal: '%s' (a COMMAND goes after "
+			    "'--')", *s);
+		usage_error("unknown signal: '%s'", *s);
+	}
 	if (opt_list) {
 		if (command)
 			usage_error("--list takes no COMMAND");

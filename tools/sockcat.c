@@ -711,8 +711,14 @@ main(int argc, char **argv)
 	addr_text = poptGetArg(ctx);
 	if (!addr_text)
 		usage_error("missing ADDRESS");
-	if (poptPeekArg(ctx))
-		usage_error("extra operand '%s'", poptPeekArg(ctx));
+	if (poptPeekArg(ctx)) {
+		const char *extra = poptPeekArg(ctx);
+		/* The nc habit: "HOST PORT" as two operands. */
+		if (extra[0] && strspn(extra, "0123456789") == strlen(extra))
+			usage_error("extra operand '%s': the port goes in "
+			    "ADDRESS, as %s:%s", extra, addr_text, extra);
+		usage_error("extra operand '%s'", extra);
+	}
 	if (sock_address_parse(addr_text, &sa, &why) < 0)
 		usage_error("%s: %s", addr_text, why);
 
