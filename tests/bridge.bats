@@ -11,15 +11,7 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 	A=bridge-$$-a B=bridge-$$-b
 	NET=10.232.$(($$ % 250)).
-	ip netns add "$A"
-	cleanup_add ip netns del "$A"
-	ip netns add "$B"
-	cleanup_add ip netns del "$B"
-	ip link add "br$$a" netns "$A" type veth peer name "br$$b" netns "$B"
-	ip -n "$A" addr add "${NET}1/30" dev "br$$a"
-	ip -n "$B" addr add "${NET}2/30" dev "br$$b"
-	ip -n "$A" link set "br$$a" up
-	ip -n "$B" link set "br$$b" up
+	two_hosts "$A" "$B" "$NET"
 }
 
 # Run the receiving host: listen and feed the queue while a reader drains

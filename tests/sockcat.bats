@@ -657,17 +657,7 @@ time.sleep(60)' "$s" &
 @test "across hosts: 100 MiB over a veth pair between two namespaces" {
 	require_root
 	local a=sockcat-$$-a b=sockcat-$$-b net=10.231.$(($$ % 250)).
-	ip netns add "$a"
-	cleanup_add ip netns del "$a"
-	ip netns add "$b"
-	cleanup_add ip netns del "$b"
-	ip link add "sc$$a" netns "$a" type veth peer name "sc$$b" netns "$b"
-	ip -n "$a" addr add "${net}1/30" dev "sc$$a"
-	ip -n "$b" addr add "${net}2/30" dev "sc$$b"
-	ip -n "$a" link set "sc$$a" up
-	ip -n "$b" link set "sc$$b" up
-	ip -n "$a" link set lo up
-	ip -n "$b" link set lo up
+	two_hosts "$a" "$b" "$net"
 	head -c 100M /dev/urandom >"$T/big"
 	start_listener ip netns exec "$b" sockcat -v -l "tcp:${net}2:0" \
 		</dev/null >"$T/big.out"

@@ -51,6 +51,20 @@ teardown() {
 	run_cleanup
 }
 
+# two_hosts A B NET: network namespaces A and B joined by a veth pair,
+# A at NET.1/30 and B at NET.2/30 (NET is three octets and a dot), both
+# with loopback up; teardown removes them (and so the pair).
+two_hosts() {
+	local a=$1 b=$2 net=$3 ifa=v$$a${#_cleanup_cmds[@]} ifb=v$$b${#_cleanup_cmds[@]}
+	ip netns add "$a" && cleanup_add ip netns del "$a" &&
+	ip netns add "$b" && cleanup_add ip netns del "$b" &&
+	ip link add "$ifa" netns "$a" type veth peer name "$ifb" netns "$b" &&
+	ip -n "$a" addr add "${net}1/30" dev "$ifa" &&
+	ip -n "$b" addr add "${net}2/30" dev "$ifb" &&
+	ip -n "$a" link set "$ifa" up && ip -n "$b" link set "$ifb" up &&
+	ip -n "$a" link set lo up && ip -n "$b" link set lo up
+}
+
 # Skip outside CI when not root; in CI (IPCU_CI=1) a missing privilege
 # is a failure, never a skip.
 require_root() {
