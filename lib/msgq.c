@@ -244,6 +244,22 @@ sysv_open(struct msgq *q, const struct ipc_operand *op,
 		q->msgsize = ds.msg_qbytes;
 }
 
+struct msgq_create_args msgq_create_args;
+
+struct poptOption msgq_create_options[] = {
+	{ "create", 'c', POPT_ARG_NONE, &msgq_create_args.create, 0,
+	  "create the queue if it does not exist", NULL },
+	{ "max-messages", '\0', POPT_ARG_STRING,
+	  &msgq_create_args.max_messages, 0,
+	  "capacity of a created queue", "N" },
+	{ "message-size", '\0', POPT_ARG_STRING,
+	  &msgq_create_args.message_size, 0,
+	  "largest message of a created queue", "SIZE" },
+	{ "mode", '\0', POPT_ARG_STRING, &msgq_create_args.mode, 0,
+	  "permissions of a created queue (default 0600)", "MODE" },
+	POPT_TABLEEND
+};
+
 void
 msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
     bool create, const char *max_messages, const char *message_size,

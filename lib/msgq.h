@@ -19,6 +19,7 @@
 #define IPCU_MSGQ_H
 
 #include <mqueue.h>
+#include <popt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -64,6 +65,23 @@ enum msgq_dir { MSGQ_SEND, MSGQ_RECEIVE };
 void msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
     bool create, const char *max_messages, const char *message_size,
     const char *mode);
+
+/*
+ * The creation options mqsend and mqrecv share (-c, --max-messages,
+ * --message-size, --mode) as a popt table: include it in a tool's table
+ * with MSGQ_CREATE_OPTIONS; what the user typed lands in msgq_create_args.
+ */
+struct msgq_create_args {
+	int create;		/* -c: create the queue if missing */
+	char *max_messages;	/* --max-messages: capacity on creation */
+	char *message_size;	/* --message-size: size on creation */
+	char *mode;		/* --mode: permissions on creation */
+};
+extern struct msgq_create_args msgq_create_args;
+extern struct poptOption msgq_create_options[];
+#define MSGQ_CREATE_OPTIONS \
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, msgq_create_options, 0, \
+	  NULL, NULL },
 
 /*
  * Open the queue OP for DIR, creating it as C says (C may be NULL).  On

@@ -42,10 +42,6 @@ static char *opt_timeout;	/* -t: stop after this long with no message */
 static int opt_null;		/* -0: end records with NUL */
 static int opt_show_prio;	/* -P: prefix priority or type and a tab */
 static char *opt_type;		/* -T: System V type selector */
-static int opt_create;		/* -c: create the queue if missing */
-static char *opt_max_messages;	/* --max-messages: capacity on creation */
-static char *opt_message_size;	/* --message-size: size on creation */
-static char *opt_mode;		/* --mode: permissions on creation */
 static int opt_stat;		/* --stat: print attributes, receive nothing */
 static int opt_unlink;		/* --unlink: remove the queue at the end */
 
@@ -62,14 +58,7 @@ static struct poptOption options[] = {
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
 	  "System V: receive type TYPE (0: any, -N: lowest type up to N)",
 	  "TYPE" },
-	{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
-	  "create the queue if it does not exist", NULL },
-	{ "max-messages", '\0', POPT_ARG_STRING, &opt_max_messages, 0,
-	  "capacity of a created queue", "N" },
-	{ "message-size", '\0', POPT_ARG_STRING, &opt_message_size, 0,
-	  "largest message of a created queue", "SIZE" },
-	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-	  "permissions of a created queue (default 0600)", "MODE" },
+	MSGQ_CREATE_OPTIONS
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
 	  "print the queue's attributes as key=value lines and exit", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
@@ -464,8 +453,9 @@ main(int argc, const char **argv)
 			    "POSIX", qarg);
 		type = type_or_err(opt_type);
 	}
-	msgq_create_or_err(&create, &op, opt_create, opt_max_messages,
-	    opt_message_size, opt_mode);
+	msgq_create_or_err(&create, &op, msgq_create_args.create,
+	    msgq_create_args.max_messages, msgq_create_args.message_size,
+	    msgq_create_args.mode);
 	/* Values of -n and -t are checked here too, before any queue opens. */
 	if (opt_count)
 		number_or_err("-n", opt_count, 1, ULONG_MAX);

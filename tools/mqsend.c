@@ -30,10 +30,6 @@
 
 static char *opt_priority;	/* -p: POSIX priority */
 static char *opt_type;		/* -T: System V message type */
-static int opt_create;		/* -c: create the queue if missing */
-static char *opt_max_messages;	/* --max-messages: capacity on creation */
-static char *opt_message_size;	/* --message-size: size on creation */
-static char *opt_mode;		/* --mode: permissions on creation */
 static char *opt_timeout;	/* -t: longest wait on a full queue */
 static int opt_null;		/* -0: records end in NUL, not newline */
 static int opt_stat;		/* --stat: print the queue's attributes */
@@ -43,14 +39,7 @@ static struct poptOption options[] = {
 	  "POSIX message priority, 0-32767 (default 0)", "PRIO" },
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
 	  "System V message type, at least 1 (default 1)", "TYPE" },
-	{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
-	  "create the queue if it does not exist", NULL },
-	{ "max-messages", '\0', POPT_ARG_STRING, &opt_max_messages, 0,
-	  "capacity of a created queue", "N" },
-	{ "message-size", '\0', POPT_ARG_STRING, &opt_message_size, 0,
-	  "largest message of a created queue", "SIZE" },
-	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-	  "permissions of a created queue (default 0600)", "MODE" },
+	MSGQ_CREATE_OPTIONS
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "wait at most DURATION for room in a full queue", "DURATION" },
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
@@ -159,8 +148,9 @@ main(int argc, const char **argv)
 			    "System V (use -T)", qarg);
 		prio = opt_type ? type_or_err(opt_type) : 1;
 	}
-	msgq_create_or_err(&create, &op, opt_create, opt_max_messages,
-	    opt_message_size, opt_mode);
+	msgq_create_or_err(&create, &op, msgq_create_args.create,
+	    msgq_create_args.max_messages, msgq_create_args.message_size,
+	    msgq_create_args.mode);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
 	if (!messages && fcntl(STDIN_FILENO, F_GETFD) < 0)
