@@ -57,32 +57,6 @@ dgram_relay_free(struct dgram_relay *st)
 	st->rbuf = NULL;
 }
 
-/*
- * Read once from RR's descriptor, as record_read() would, but without
- * looping, so a partial line never blocks the relay.  Return read(2)'s
- * result.
- */
-static ssize_t
-records_fill_once(struct record_reader *rr)
-{
-	ssize_t n;
-
-	if (rr->start > 0 && rr->size - rr->end < RELAY_CHUNK / 2) {
-		memmove(rr->buf, rr->buf + rr->start, rr->end - rr->start);
-		rr->end -= rr->start;
-		rr->scanned -= rr->start;
-		rr->start = 0;
-	}
-	do
-		n = read(rr->fd, rr->buf + rr->end, rr->size - rr->end);
-	while (n < 0 && errno == EINTR);
-	if (n > 0)
-		rr->end += (size_t)n;
-	else if (n == 0)
-		rr->eof = true;
-	return n;
-}
-
 /* Send the pending record on SOCK; return 1 sent, 0 EAGAIN, -1 failed. */
 static int
 send_record(int sock, bool seq, bool listener, struct dgram_relay *st)
@@ -248,7 +222,7 @@ dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
 			}
 		}
 		if (is >= 0 && pfd[is].revents) {
-			if (records_fill_once(&st->rr) < 0) {
+			if (record_fill(&st->rr) < 0) {
 				failed(st, DGRAM_FAIL_IN, NULL);
 				return RELAY_ERROR;
 			}

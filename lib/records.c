@@ -43,9 +43,8 @@ find_delim(struct record_reader *rr)
 	return d;
 }
 
-/* Read more input after the buffered bytes; 0 at EOF, -1 on error. */
-static ssize_t
-fill(struct record_reader *rr)
+ssize_t
+record_fill(struct record_reader *rr)
 {
 	ssize_t n;
 
@@ -80,7 +79,7 @@ skip_long_record(struct record_reader *rr, size_t *len)
 		rr->start = rr->end = rr->scanned = 0;
 		if (rr->eof)
 			break;
-		if (fill(rr) < 0)
+		if (record_fill(rr) < 0)
 			return -1;
 	}
 	*len = total;
@@ -115,7 +114,7 @@ record_read(struct record_reader *rr, const char **rec, size_t *len)
 			rr->start = rr->scanned = rr->end;
 			return 1;
 		}
-		if (fill(rr) < 0)
+		if (record_fill(rr) < 0)
 			return -1;
 	}
 }

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 struct record_reader {
 	int fd;
@@ -44,6 +45,15 @@ void record_reader_free(struct record_reader *rr);
  * record has been consumed), else the read(2) error.
  */
 int record_read(struct record_reader *rr, const char **rec, size_t *len);
+
+/*
+ * Read once more input after the buffered bytes, so a caller that polls
+ * the descriptor can take in what is there without blocking on a partial
+ * record; then record_ready() says whether record_read() will not block.
+ * Return read(2)'s result: a byte count, 0 at end of input (eof is set),
+ * or -1 with errno set.
+ */
+ssize_t record_fill(struct record_reader *rr);
 
 /* Whether a whole record (or end of input) is buffered, so record_read()
  * will not block. */

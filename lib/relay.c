@@ -15,6 +15,7 @@
 
 #include "deadline.h"
 #include "relay.h"
+#include "sigloop.h"
 
 #define CHUNK		RELAY_CHUNK
 #define PIPE_SIZE	(1024 * 1024)	/* pipe size asked for the fast path */
@@ -201,18 +202,7 @@ int
 relay_poll(struct pollfd *pfd, nfds_t n, int timeout_ms,
     const struct relay_opts *o)
 {
-	struct timespec ts, *tsp = NULL;
-	int r;
-
-	if (timeout_ms >= 0) {
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-		tsp = &ts;
-	}
-	r = ppoll(pfd, n, tsp, o->sigmask);
-	if (r < 0 && errno == EINTR)
-		return 0;
-	return r;
+	return sigloop_ppoll(pfd, n, timeout_ms, o->sigmask);
 }
 
 enum relay_end

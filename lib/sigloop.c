@@ -66,7 +66,8 @@ sigloop_mask(void)
 }
 
 int
-sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
+sigloop_ppoll(struct pollfd *pfd, nfds_t n, int timeout_ms,
+    const sigset_t *mask)
 {
 	struct timespec ts, *tsp = NULL;
 	int r;
@@ -76,10 +77,16 @@ sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
 		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
 		tsp = &ts;
 	}
-	r = ppoll(pfd, n, tsp, sigloop_mask());
+	r = ppoll(pfd, n, tsp, mask);
 	if (r < 0 && errno == EINTR)
 		return 0;
 	return r;
+}
+
+int
+sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
+{
+	return sigloop_ppoll(pfd, n, timeout_ms, sigloop_mask());
 }
 
 void

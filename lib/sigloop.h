@@ -36,6 +36,10 @@ const sigset_t *sigloop_mask(void);
  */
 int sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
 
+/* The same with MASK in force inside ppoll(2) (NULL: the mask as it is). */
+int sigloop_ppoll(struct pollfd *pfd, nfds_t n, int timeout_ms,
+    const sigset_t *mask);
+
 /* Die by SIG with its default action (exit 128 + SIG if it survives). */
 void sigloop_die(int sig) __attribute__((noreturn));
 

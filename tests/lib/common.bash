@@ -65,11 +65,12 @@ two_hosts() {
 	ip -n "$a" link set lo up && ip -n "$b" link set lo up
 }
 
-# Skip outside CI when not root; in CI (IPCU_CI=1) a missing privilege
+# Skip outside CI when not root; in CI (IPCU_CI=1 or CI=true) a missing privilege
 # is a failure, never a skip.
 require_root() {
 	if [[ $(id -u) -ne 0 ]]; then
-		[[ ${IPCU_CI:-} ]] && { echo "CI must run as root" >&2; return 1; }
+		[[ ${IPCU_CI:-} || ${CI:-} == true ]] &&
+			{ echo "CI must run as root" >&2; return 1; }
 		skip "needs root"
 	fi
 }
