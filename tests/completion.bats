@@ -149,5 +149,6 @@ message: " ]
 	touch "$d/plain"
 	comp "sockcat unix:$d/"
 	has "${d#*:}/s" || has "unix:$d/s"
-	! has "${d#*:}/plain" >/dev/null && ! has "unix:$d/plain" >/dev/null
+	run ! has "${d#*:}/plain"
+	run ! has "unix:$d/plain"
 }

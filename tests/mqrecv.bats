@@ -295,7 +295,8 @@ stop_midstream() {
 	mqrecv "$k" &
 	pid=$!
 	cleanup_kill $pid
-	sleep 0.1  # not synchronisation: the signal is handled at any time
+	# The signal must reach it in its wait, not before its set-up.
+	wait_until blocked $pid
 	kill -TERM $pid
 	status=0
 	wait $pid || status=$?
@@ -399,5 +400,5 @@ stop_midstream() {
 	mqsend "$q" normal
 	run bash -c "mqrecv -P -t 0 --unlink '$q' | sort -rn | cut -f2"
 	[ "$output" = "$(printf 'urgent\nnormal')" ]
-	! mqrecv --stat "$q" 2>/dev/null
+	run ! mqrecv --stat "$q"
 }

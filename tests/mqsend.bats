@@ -157,8 +157,10 @@ count() {
 @test "without -t a full queue waits, then the send completes" {
 	mqsend -c --max-messages 1 --message-size 16 "$q" first </dev/null
 	mqsend "$q" second &
-	cleanup_kill $!
-	sleep 0.1  # not synchronisation: gives mqsend a chance to wrongly finish
+	local pid=$!
+	cleanup_kill $pid
+	# Asleep on the full queue (wq_sleep), not finished and not spinning.
+	wait_until blocked $pid wq_sleep
 	[ "$(count "$q")" -eq 1 ]
 	run mqrecv -n 1 "$q"
 	[ "$output" = first ]
@@ -207,18 +209,19 @@ count() {
 		run mqsend ${c%%|*} "$q" hello
 		assert_status_msg 2 "${c#*|}"
 		[[ $output == *"Try 'mqsend --help'"* ]]
-		! exists "$q"
+		run ! exists "$q"
 	done
 	for t in 0 -1 x; do
 		run mqsend -c -T "$t" "$k" hello
 		assert_status_msg 2 "-T: System V message type must be a number from 1 to [0-9]+: '$t'"
-		! exists "$k"
+		run ! exists "$k"
 	done
 	run mqsend -c -T 3 "$q" hello
 	assert_status_msg 2 "types are for System V queues"
 	run mqsend -c -p 3 "$k" hello
 	assert_status_msg 2 "priorities are for POSIX queues"
-	! exists "$q" && ! exists "$k"
+	run ! exists "$q"
+	run ! exists "$k"
 }
 
 @test "bad operands: exit 2 naming them, nothing created" {
@@ -250,14 +253,14 @@ count() {
 	assert_status_msg 1 "cannot create a queue of $((mm + 1)) messages: the limit is fs.mqueue.msg_max=$mm"
 	run capsh --drop=cap_sys_resource -- -c "mqsend -c --message-size $((ms + 1)) '$q' x"
 	assert_status_msg 1 "messages: the limit is fs.mqueue.msgsize_max=$ms"
-	! exists "$q"
+	run ! exists "$q"
 }
 
 @test "kernel limits are named: RLIMIT_MSGQUEUE, queues_max" {
 	require_root
 	run prlimit --msgqueue=1000 mqsend -c "$q" x
 	assert_status_msg 1 "would pass RLIMIT_MSGQUEUE=1000 bytes"
-	! exists "$q"
+	run ! exists "$q"
 	# queues_max in a private IPC namespace, so no one else is affected.
 	run unshare -i capsh --drop=cap_sys_resource -- -c \
 	    "echo 0 >/proc/sys/fs/mqueue/queues_max && mqsend -c '$q' x"
@@ -274,7 +277,7 @@ count() {
 	run capsh --drop=cap_sys_resource -- -c \
 	    "mqsend -c --max-messages 3 --message-size $((mnb / 3 + 1)) '$k' x"
 	assert_status_msg 1 "cannot create a queue of $((mnb / 3 * 3 + 3)) bytes: the limit is kernel.msgmnb=$mnb"
-	! exists "$k"
+	run ! exists "$k"
 	run unshare -i sh -c "echo 0 >/proc/sys/kernel/msgmni && mqsend -c '$k' x"
 	assert_status_msg 1 "the system already has kernel.msgmni=0 queues"
 }

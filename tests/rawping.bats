@@ -345,7 +345,7 @@ trace_line() {
 	    nnp < hosts && hosts < send))
 	# No raw IP socket is opened once the privileges are gone (the
 	# resolver's netlink socket is SOCK_RAW too, and harmless).
-	! tail -n "+$nnp" "$tmp/trace" | grep -Eq 'AF_INET6?, SOCK_RAW' 
+	run ! grep -Eq 'AF_INET6?, SOCK_RAW' <(tail -n "+$nnp" "$tmp/trace")
 }
 
 @test "rawping: without privilege: datagram sockets, or what is missing" {

@@ -99,7 +99,7 @@ modes_of_created() {
 	    semop -c "/$p" -- true
 	[[ $status -eq 0 ]]
 	cat "$BATS_TEST_TMPDIR"/trace*
-	! grep -E 'execve\("[^"]*/(ba|da|z|k)?sh"' "$BATS_TEST_TMPDIR"/trace*
+	run ! grep -E 'execve\("[^"]*/(ba|da|z|k)?sh"' "$BATS_TEST_TMPDIR"/trace*
 	grep -q 'execve("[^"]*/true"' "$BATS_TEST_TMPDIR/trace"
 	# Shell syntax is a file name, not a command line.
 	cd "$BATS_TEST_TMPDIR"
@@ -181,7 +181,7 @@ modes_of_created() {
 	sockcat unix:e </dev/null >/dev/null 2>&1 || true
 	wait "$srv" || true
 	cat trace
-	! grep -E 'execve\("[^"]*/(ba|da|z|k)?sh"' trace
+	run ! grep -E 'execve\("[^"]*/(ba|da|z|k)?sh"' trace
 	grep -q 'execve("[^"]*/echo", \["echo", "hi;", "touch", "pwned"\]' trace
 	[[ ! -e pwned ]]
 	# Asked for a shell, it runs one.

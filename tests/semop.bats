@@ -219,7 +219,7 @@ sysv_exists() { ipcs -s | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f
 	[[ $output == *$'\nvalue=4\n'* && $output == *"value1=4"* ]]
 	[[ $output == *"key=$(printf '0x%08x' "${K#key:}")"* ]]
 	semop --unlink "$K"
-	! sysv_exists
+	run ! sysv_exists
 	semop -c 0 "$P"
 	run semop --stat --unlink "$P"
 	[[ $output == *"name=/$P"* && $output == *"value=0"* ]]

@@ -97,7 +97,7 @@ shm_exists() { ipcs -m | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f 
 @test "System V: -c needs --size; create, read, stat" {
 	run bash -c "echo x | shmcat -w -c '$K'"
 	assert_status_msg 2 "-c needs --size"
-	! shm_exists
+	run ! shm_exists
 	printf 'sysv\n' | shmcat -w -c -s 8 "$K"
 	run bash -c "shmcat '$K' | od -An -c | tr -s ' '"
 	[[ $output == " s y s v \\n \\0 \\0 \\0" ]]
@@ -204,7 +204,7 @@ shm_exists() { ipcs -m | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f 
 	run shmcat --unlink -s 0 "$K"
 	assert_status_msg 0
 	[[ -z $output ]]
-	! shm_exists
+	run ! shm_exists
 }
 
 @test "a full or closed standard output is exit 1" {

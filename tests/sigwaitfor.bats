@@ -207,8 +207,8 @@ example() {
 	wait_until test -s "$dir/pid"
 	wpid=$(cat "$dir/wpid")
 	cleanup_kill "$wpid"
-	! has_bit "$wpid" SigIgn INT
-	! has_bit "$wpid" SigIgn QUIT
+	run ! has_bit "$wpid" SigIgn INT
+	run ! has_bit "$wpid" SigIgn QUIT
 	kill -INT "$wpid"
 	wait_until lines_are "$dir/out" 1
 	kill -QUIT "$wpid"
@@ -246,8 +246,8 @@ example() {
 	start_waiter -n 2 HUP RTMIN+1
 	has_bit "$wpid" SigCgt HUP
 	has_bit "$wpid" SigCgt RTMIN+1
-	! has_bit "$wpid" SigCgt USR2
-	! kill_require_handler USR2 "$wpid"
+	run ! has_bit "$wpid" SigCgt USR2
+	run ! kill_require_handler USR2 "$wpid"
 	kill_require_handler HUP "$wpid"
 	wait_until lines_are "$dir/out" 1
 	kill_require_handler RTMIN+1 "$wpid"
@@ -284,7 +284,7 @@ example() {
 	run sigwaitfor -t 0.2 --kill USR1 -- sh -c 'echo $$ >"$0"; exec sleep 600 >/dev/null 2>&1' "$dir/c2"
 	cleanup_kill "$(cat "$dir/c2")"
 	assert_status_msg 124 '^$'
-	! kill -0 "$(cat "$dir/c2")" 2>/dev/null
+	run ! kill -0 "$(cat "$dir/c2")"
 }
 
 @test "--pid: 'exited' when it ends, a signal sent before first, missing pid" {

@@ -395,17 +395,24 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	sockcat "127.0.0.1:$PORT" </dev/null >/dev/null &
 	cleanup_kill $!
 	wait_until eval "[[ \$(pgrep -c -P $LPID) -eq 2 ]]"
-	# A third client waits in the backlog: no third child.
+	# A third client waits in the backlog: no third child.  Once it is in
+	# the accept queue and the listener is asleep, a listener that polled
+	# its socket would have woken and accepted it.
 	sockcat "127.0.0.1:$PORT" </dev/null >/dev/null &
 	cleanup_kill $!
-	sleep 0.3
+	wait_until eval "[[ \$(ss -Hltn 'sport = :$PORT' | awk '{ print \$2 }') == 1 ]]"
+	wait_until blocked "$LPID"
+	[[ $(ss -Hltn "sport = :$PORT" | awk '{ print $2 }') == 1 ]]
 	[[ $(pgrep -c -P "$LPID") -eq 2 ]]
 	local kids
 	kids=$(pgrep -P "$LPID" | tr '\n' ' ')
 	kill -TERM "$LPID"
 	wait_pid "$LPID"
 	[[ $WSTATUS -eq 143 ]]
-	for k in $kids; do ! kill -0 "$k" 2>/dev/null; done
+	for k in $kids; do
+		kill -0 "$k" 2>/dev/null && return 1
+	done
+	return 0
 }
 
 @test "-e runs COMMAND without a shell, fds closed, the socket as stdio" {
