@@ -191,11 +191,7 @@ posix_wait(sem_t *sem, const struct deadline *dl,
 		int rc;
 
 		if (dl && !dl->forever)
-#ifdef HAVE_SEM_CLOCKWAIT
 			rc = sem_clockwait(sem, CLOCK_MONOTONIC, &dl->end);
-#else
-#error "sem_clockwait(3) is needed (glibc 2.30 or later)"
-#endif
 		else
 			rc = sem_wait(sem);
 		if (rc == 0)
