@@ -45,6 +45,19 @@ _ipcu_signals() {
 	echo "$names"
 }
 
+# Complete cur as a signal name in any case, with or without SIG, as the
+# tools accept it: "sigu" and "SIGU" offer SIGUSR1 SIGUSR2, "usr" USR1 USR2.
+_ipcu_complete_signals() {
+	local name word=${cur^^} sig=
+	if [[ $word == SIG* ]]; then
+		sig=SIG word=${word#SIG}
+	fi
+	while read -r name; do
+		[[ $name == "$word"* ]] && COMPREPLY+=("$sig$name")
+	done < <(_ipcu_signals)
+	return 0
+}
+
 # _ipcu_init: set the caller's cur and prev to the word being completed
 # and the word before it, with words split at blanks only: bash also
 # splits COMP_WORDS at the ":" and "=" of key:0x51, unix:/path and

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for mqrecv: options, then an existing queue.
 
+# Sourced on its own (from the source tree), it loads the shared helpers;
+# in the installed file they come first.
+[[ $(type -t _ipcu_init) == function ]] ||
+	. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 _ipcu_mqrecv() {
 	local cur prev
 	_ipcu_init

@@ -1,6 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for mqsend: options, then queues (POSIX and System V).
 
+# Sourced on its own (from the source tree), it loads the shared helpers;
+# in the installed file they come first.
+[[ $(type -t _ipcu_init) == function ]] ||
+	. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 _ipcu_mqsend() {
 	local cur prev cword
 	local -a words

@@ -1,5 +1,11 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for rawping: options, and host names for operands.
+
+# Sourced on its own (from the source tree), it loads the shared helpers;
+# in the installed file they come first.
+[[ $(type -t _ipcu_init) == function ]] ||
+	. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 _ipcu_rawping() {
 	local cur prev
 	_ipcu_init

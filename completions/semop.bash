@@ -1,9 +1,15 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for semop(1).
+
+# Sourced on its own (from the source tree), it loads the shared helpers;
+# in the installed file they come first.
+[[ $(type -t _ipcu_init) == function ]] ||
+	. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 _ipcu_semop() {
 	local cur prev cword
 	local -a words
-	local i sem_seen=0
+	local i sem=
 	_ipcu_init
 	# After "--", complete COMMAND and its arguments as bash would.
 	for ((i = 1; i < cword; i++)); do
@@ -20,7 +26,7 @@ _ipcu_semop() {
 		-c | --create)	# an optional VALUE
 			[[ ${words[i+1]} =~ ^[0-9]+$ ]] && ((i++)) ;;
 		-*) ;;
-		*) sem_seen=1 ;;
+		*) [[ -n $sem ]] || sem=${words[i]} ;;
 		esac
 	done
 	case $prev in
@@ -33,10 +39,16 @@ _ipcu_semop() {
 			--unlink -V --version -h --help --usage --" -- "$cur"))
 		return
 	fi
-	if ((sem_seen)); then
+	# zero waits for a System V semaphore to reach 0; POSIX has no such OP.
+	case $sem in
+	'') ;;
+	key:* | id:* | ftok:*)
 		COMPREPLY=($(compgen -W "wait post get zero --" -- "$cur"))
-		return
-	fi
+		return ;;
+	*)
+		COMPREPLY=($(compgen -W "wait post get --" -- "$cur"))
+		return ;;
+	esac
 	_ipcu_from _ipcu_posix_sems
 	_ipcu_from _ipcu_sysv sem
 }

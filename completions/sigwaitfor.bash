@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for sigwaitfor: options, signal names, and after "--"
 # a command with its own completion.
+
+# Sourced on its own (from the source tree), it loads the shared helpers;
+# in the installed file they come first.
+[[ $(type -t _ipcu_init) == function ]] ||
+	. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 _ipcu_sigwaitfor() {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} i
 	COMPREPLY=()
@@ -31,6 +37,6 @@ _ipcu_sigwaitfor() {
 		    -V --version -h --help --usage --" -- "$cur"))
 		return
 	fi
-	_ipcu_from _ipcu_signals
+	_ipcu_complete_signals
 }
 complete -F _ipcu_sigwaitfor sigwaitfor

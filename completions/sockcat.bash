@@ -2,6 +2,11 @@
 # Bash completion for sockcat(1): options, address kinds, UNIX socket paths
 # after unix kinds, commands after -e.
 
+# Sourced on its own (from the source tree), it loads the shared helpers;
+# in the installed file they come first.
+[[ $(type -t _ipcu_init) == function ]] ||
+	. "$(dirname "${BASH_SOURCE[0]}")/common.bash"
+
 _ipcu_sockcat() {
 	local cur prev
 	_ipcu_init	# bash alone would split unix:/path at the colon

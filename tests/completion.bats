@@ -113,7 +113,7 @@ uniq_hexkey() {
 	comp "shmcat -L $name"; [ "$reply" = "$name-sem" ]
 	comp "semop $name"; [ "$reply" = "$name-sem" ]
 	comp "semop $name-sem p"; [ "$reply" = post ]
-	comp "semop -c 2 $name-sem "; [ "$(echo $reply)" = "-- get post wait zero" ]
+	comp "semop -c 2 $name-sem "; [ "$(echo $reply)" = "-- get post wait" ]
 	comp "semop -c $name"; [ "$reply" = "$name-sem" ]
 	comp "semop $name-sem -- ech"; has echo
 }
@@ -151,4 +151,41 @@ message: " ]
 	has "${d#*:}/s" || has "unix:$d/s"
 	run ! has "${d#*:}/plain"
 	run ! has "unix:$d/plain"
+}
+
+@test "each completion file works when sourced on its own from the source tree" {
+	local t out
+	for t in "${tools[@]}"; do
+		out=$(env -i PATH="$PATH" bash --norc -c '
+			source "$1" || exit 1
+			COMP_WORDS=("$2" -); COMP_CWORD=1
+			"_ipcu_$2" "$2" - "$2" || exit 1
+			printf "%s\n" "${COMPREPLY[@]}"' bash \
+			"$IPCU_SRCDIR/completions/$t.bash" "$t" 2>&1) ||
+			{ echo "$t: $out"; return 1; }
+		[[ $out == *--help* && $out != *"not found"* ]] ||
+			{ echo "$t: $out"; return 1; }
+	done
+}
+
+@test "signal names complete in any case, with or without SIG" {
+	need sigwaitfor
+	comp "sigwaitfor sigus"
+	[ "$(echo $reply)" = "SIGUSR1 SIGUSR2" ]
+	comp "sigwaitfor SIGUs"
+	[ "$(echo $reply)" = "SIGUSR1 SIGUSR2" ]
+	comp "sigwaitfor usr"
+	[ "$(echo $reply)" = "USR1 USR2" ]
+	comp "sigwaitfor -n 0 Te"
+	[ "$reply" = TERM ]
+}
+
+@test "semop offers zero for a System V semaphore only" {
+	need semop
+	comp "semop key:0x51 "
+	has zero
+	comp "semop -c 2 lock "
+	[ "$(echo $reply)" = "-- get post wait" ]
+	comp "semop id:3 ze"
+	[ "$reply" = zero ]
 }
