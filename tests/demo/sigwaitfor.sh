@@ -15,7 +15,8 @@ while [ ! -s "$dir/w.pid" ]; do sleep 0.01; done
 echo "\$ kill -q 42 -s USR1 \$(cat $dir/w.pid)"
 env kill -q 42 -s USR1 "$(cat "$dir/w.pid")"
 wait "$waiter"
-run sigwaitfor -t 5 USR2 -- sh -c 'kill -USR2 $PPID'
+echo "\$ sigwaitfor -t 5 USR2 -- sh -c 'kill -USR2 \$PPID'"
+sigwaitfor -t 5 USR2 -- sh -c 'kill -USR2 $PPID'
 echo "\$ sigwaitfor -t 0.2 HUP"
 status=0
 sigwaitfor -t 0.2 HUP || status=$?
