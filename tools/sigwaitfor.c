@@ -116,8 +116,13 @@ sigpipe_would_kill(void)
 static void
 flush_stdout(void)
 {
-	if (fflush(stdout) == EOF && errno == EPIPE && pipe_kills)
+	if (fflush(stdout) != EOF)
+		return;
+	if (errno == EPIPE && pipe_kills)
 		die_by_signal(SIGPIPE);
+	/* As close_stdout() would have said, had the data still been there. */
+	warn("write error");
+	_exit(EXIT_FAIL);
 }
 
 /* Write our pid to PIDFILE atomically (temporary file, then rename), or
