@@ -180,6 +180,8 @@ ipc_sem_apply(struct ipc_sem *s, struct sembuf *ops, size_t nops,
 	for (;;) {
 		int rc;
 
+		if (stop && *stop)
+			return errno = EINTR, -1;
 		if (dl && !dl->forever) {
 			struct timespec left = deadline_left(dl);
 			rc = semtimedop(s->id, ops, nops, &left);
@@ -203,6 +205,8 @@ posix_wait(sem_t *sem, const struct deadline *dl,
 	for (;;) {
 		int rc;
 
+		if (stop && *stop)
+			return errno = EINTR, -1;
 		if (dl && !dl->forever)
 #ifdef HAVE_SEM_CLOCKWAIT
 			rc = sem_clockwait(sem, CLOCK_MONOTONIC, &dl->end);
