@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/ipc.h>
 
@@ -9,7 +10,18 @@
 #include "ipcobj.h"
 #include "parse.h"
 
-/* Parse "PATH[:PROJ]" through ftok(3). */
+/* Whether S starts as a number does: a digit, or a sign and a digit. */
+static bool
+looks_numeric(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	return *s >= '0' && *s <= '9';
+}
+
+/* Parse "PATH[:PROJ]" through ftok(3).  What follows the last colon is
+ * PROJ when it looks like a number, and must then be one from 1 to 255
+ * (ERANGE): ftok(3) uses only its low 8 bits, and 0 is no project. */
 static int
 parse_ftok(const char *spec, struct ipc_operand *op)
 {
@@ -19,8 +31,11 @@ parse_ftok(const char *spec, struct ipc_operand *op)
 	size_t len = strlen(spec);
 	key_t key;
 
-	if (colon && parse_number(colon + 1, 0, 1, 255, &proj) == 0)
+	if (colon && looks_numeric(colon + 1)) {
+		if (parse_number(colon + 1, 0, 1, 255, &proj) < 0)
+			return errno = ERANGE, -1;
 		len = (size_t)(colon - spec);
+	}
 	if (len == 0)
 		return errno = EINVAL, -1;
 	if (len >= sizeof path)
@@ -46,7 +61,7 @@ ipc_operand_parse(const char *text, size_t name_max_len,
 	if (text[0] != '/' && strncmp(text, "key:", 4) == 0) {
 		op->flavor = IPC_SYSV;
 		if (parse_number(text + 4, 0, 1, UINT32_MAX, &v) < 0)
-			return errno = EINVAL, -1;
+			return -1;	/* ERANGE for 0 (IPC_PRIVATE) too */
 		op->key = (key_t)(uint32_t)v;
 		return 0;
 	}
@@ -74,6 +89,22 @@ ipc_operand_parse(const char *text, size_t name_max_len,
 	return 0;
 }
 
+/* Exit 2 naming the number of TEXT that is out of its range. */
+static void __attribute__((noreturn))
+range_error(const char *text)
+{
+	uint64_t v;
+
+	if (strncmp(text, "ftok:", 5) == 0)
+		usage_error("%s: PROJ '%s' is not a number from 1 to 255", text,
+		    strrchr(text, ':') + 1);
+	if (strncmp(text, "key:", 4) == 0 &&
+	    parse_number(text + 4, 0, 0, 0, &v) == 0)
+		usage_error("%s: key 0 (IPC_PRIVATE) is never allowed: such "
+		    "an object is reached by its id:ID", text);
+	usage_error("%s: KEY is out of range (1 to 0xffffffff)", text);
+}
+
 void
 ipc_operand_or_err(const char *text, size_t name_max_len,
     struct ipc_operand *op)
@@ -84,6 +115,8 @@ ipc_operand_or_err(const char *text, size_t name_max_len,
 	case EINVAL:
 		usage_error("invalid object '%s': expected NAME, key:KEY, "
 		    "id:ID or ftok:PATH[:PROJ]", text);
+	case ERANGE:
+		range_error(text);
 	case ENAMETOOLONG:
 		usage_error("%s: name longer than %zu bytes", text,
 		    name_max_len);

@@ -10,7 +10,9 @@
  *                       default 1
  *
  * A leading "/" always means POSIX.  Key 0 (IPC_PRIVATE) is refused: such
- * an object is reachable only by id.
+ * an object is reachable only by id.  After the last colon of an ftok:
+ * operand, anything that starts like a number (a digit, or a sign and a
+ * digit) is PROJ, never part of PATH.
  */
 #ifndef IPCU_IPCOBJ_H
 #define IPCU_IPCOBJ_H
@@ -33,8 +35,9 @@ struct ipc_operand {
 /*
  * Parse TEXT into OP.  NAME_MAX_LEN is the longest POSIX name the kind of
  * object allows, without the slash (semaphores lose 4 bytes to "sem.").
- * Return 0, or -1 with errno EINVAL (bad syntax), ENAMETOOLONG, or what
- * ftok(3) failed with (ENOENT for a missing path).
+ * Return 0, or -1 with errno EINVAL (bad syntax), ERANGE (KEY 0 or past
+ * 32 bits, PROJ not a number from 1 to 255), ENAMETOOLONG, or what ftok(3)
+ * failed with (ENOENT for a missing path).
  */
 int ipc_operand_parse(const char *text, size_t name_max_len,
     struct ipc_operand *op);

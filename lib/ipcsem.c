@@ -21,6 +21,9 @@ union semun {
 /* How long an uninitialised new System V set may take to be set up. */
 #define INIT_GRACE_SEC 2
 
+/* The longest sleep between two looks at such a set. */
+#define INIT_TICK_MAX_NS 64000000L
+
 unsigned
 ipc_sem_value_max(enum ipc_flavor flavor)
 {
@@ -76,14 +79,19 @@ init_sysv(struct ipc_sem *s, unsigned value)
 	return semop(s->id, stamp, value ? 2 : 1);
 }
 
-/* Wait (a short sleep loop: the kernel offers nothing to block on) until
- * a young set's creator has initialised it, or DL passes. */
+/*
+ * Wait until a young set's creator has initialised it, or DL passes.  The
+ * kernel offers nothing to block on, so this polls, backing off: looks
+ * after 1, 2, 4 ... ms, then every 64 ms, about 35 in the two seconds of
+ * INIT_GRACE_SEC (a creator initialises within microseconds of creating,
+ * so the first look nearly always succeeds).
+ */
 static int
 await_init(struct ipc_sem *s, const struct deadline *dl)
 {
-	struct timespec tick = { 0, 1000000 };
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
+	struct timespec tick = { 0, 1000000 }, left;
 
 	for (;;) {
 		if (semctl(s->id, 0, IPC_STAT, arg) < 0)
@@ -94,7 +102,12 @@ await_init(struct ipc_sem *s, const struct deadline *dl)
 			return 0;
 		if (dl && deadline_expired(dl))
 			return errno = ETIMEDOUT, -1;
-		nanosleep(&tick, NULL);
+		left = dl && !dl->forever ? deadline_left(dl) : tick;
+		/* Sleep TICK, but never past the deadline. */
+		nanosleep(left.tv_sec == 0 && left.tv_nsec < tick.tv_nsec ?
+		    &left : &tick, NULL);
+		if (tick.tv_nsec < INIT_TICK_MAX_NS)
+			tick.tv_nsec *= 2;
 	}
 }
 
@@ -167,6 +180,8 @@ ipc_sem_apply(struct ipc_sem *s, struct sembuf *ops, size_t nops,
 	for (;;) {
 		int rc;
 
+		if (stop && *stop)
+			return errno = EINTR, -1;
 		if (dl && !dl->forever) {
 			struct timespec left = deadline_left(dl);
 			rc = semtimedop(s->id, ops, nops, &left);
@@ -190,6 +205,8 @@ posix_wait(sem_t *sem, const struct deadline *dl,
 	for (;;) {
 		int rc;
 
+		if (stop && *stop)
+			return errno = EINTR, -1;
 		if (dl && !dl->forever)
 			rc = sem_clockwait(sem, CLOCK_MONOTONIC, &dl->end);
 		else

@@ -13,10 +13,17 @@
  * used as it is.
  *
  * Every wait ends at a deadline on CLOCK_MONOTONIC (semtimedop(2) with the
- * time left; sem_clockwait(3) with CLOCK_MONOTONIC); nothing polls.  A
- * wait that times out changes nothing and fails with ETIMEDOUT.  A signal
- * handler that sets *STOP makes a wait fail with EINTR; other EINTRs are
- * retried with the time left.
+ * time left; sem_clockwait(3) with CLOCK_MONOTONIC), and sleeps in the
+ * kernel until it can go on: no CPU is used while waiting for a unit.  The
+ * one exception is the wait for a System V creator's initialisation, which
+ * the kernel gives nothing to block on: it polls, backing off from 1 ms to
+ * 64 ms, about 35 looks in its two seconds at most.
+ *
+ * A wait that times out changes nothing and fails with ETIMEDOUT.  A
+ * signal handler that sets *STOP makes a wait fail with EINTR, also when
+ * it ran before the wait began (but not in the few instructions between
+ * the last look at *STOP and the system call, which takes no signal mask);
+ * other EINTRs are retried with the time left.
  */
 #ifndef IPCU_IPCSEM_H
 #define IPCU_IPCSEM_H

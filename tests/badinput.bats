@@ -65,6 +65,9 @@ shmcat   | junk     | '1x'                 | -w -c -s 1K -t 1x /hbs6
 shmcat   | junk     | '77777'              | -w -c -s 1K --mode=77777 /hbs7
 shmcat   | kind     | 'id:x'               | -w -c -s 1K id:x
 shmcat   | kind     | '/a/b'               | -w -c -s 1K /a/b
+shmcat   | kind     | 'ftok:/tmp:0'        | -w -c -s 1K ftok:/tmp:0
+shmcat   | negative | 'ftok:/tmp:-1'       | -w -c -s 1K ftok:/tmp:-1
+shmcat   | kind     | 'key:0'              | -w -c -s 1K -L key:0 /hbs13
 shmcat   | missing  | SHM                  | -w -c -s 1K
 shmcat   | missing  | --size               | -w -c key:0x4804
 shmcat   | extra    | 2                    | -w -c -s 1K /hbs8 /hbs9
@@ -84,6 +87,11 @@ semop    | junk     | '3x'                 | -c --nsems=3x key:0x4808 get
 semop    | junk     | '3x'                 | --create=3x /hbm6 get
 semop    | kind     | 'frob'               | -c key:0x4809 frob
 semop    | kind     | '0:+1'               | -c /hbm7 0:+1
+semop    | kind     | 'lock'               | -c /hbm13 lock
+semop    | kind     | 'key:0'              | -c key:0 get
+semop    | kind     | 'ftok:/tmp:0'        | -c ftok:/tmp:0 get
+semop    | overflow | 'ftok:/tmp:256'      | -c ftok:/tmp:256 get
+semop    | overflow | 'key:0x100000000'    | -c key:0x100000000 get
 semop    | missing  | semaphore            | -c
 semop    | missing  | COMMAND              | -c /hbm8 --
 semop    | extra    | -                    | n/a: OP... takes any number of operands; a bad one is a 'kind' row

@@ -178,37 +178,46 @@ os.execvp(sys.argv[1], sys.argv[1:])' rawping -c 1 -i 0.01 127.0.0.1 ::1
 	[[ $status -eq 0 && $output == *"4 rounds"*", 0 failed"* ]]
 }
 
-@test "SIGKILL of a semop holder: System V releases, POSIX keeps the unit (documented)" {
+@test "SIGKILL of a semop holder: System V holds until COMMAND ends, POSIX keeps the unit (documented)" {
 	local k=$((0x49000 + $$ % 4096))
 	cleanup_add ipcrm -S "$k"
 	semop -c "key:$k" get >/dev/null
 	semop "key:$k" -- sleep 1000 &
 	local holder=$!
 	cleanup_kill "$holder"
-	wait_until bash -c "[[ \$(semop key:$k get) == 0 ]]"
+	wait_until pgrep -P "$holder" sleep
 	local child
 	child=$(pgrep -P "$holder" sleep)
 	cleanup_kill "$child"
 	kill -KILL "$holder"
 	wait "$holder" || true
+	# The unit is COMMAND's: it runs on, and holds it until it ends.
+	run semop -t 0.2 "key:$k" wait
+	[[ $status -eq 124 ]]
+	kill -KILL "$child"
 	run semop -t 5 "key:$k" wait
 	[[ $status -eq 0 ]]
+	semop "key:$k" post
 	# -F: the command itself holds; killing it releases too.
 	semop -F "key:$k" -- sleep 1000 &
 	holder=$!
 	cleanup_kill "$holder"
 	wait_until bash -c "[[ \$(semop key:$k get) == 0 ]]"
-	semop "key:$k" post
+	kill -KILL "$holder"
+	run semop -t 5 "key:$k" wait
+	[[ $status -eq 0 ]]
 	# POSIX has no undo: the unit is gone for good, as semop(1) says.
 	cleanup_add semop --unlink "/$p" get
 	semop -c "/$p" -- sleep 1000 &
 	holder=$!
 	cleanup_kill "$holder"
 	wait_until bash -c "[[ \$(semop /$p get) == 0 ]]"
+	wait_until pgrep -P "$holder" sleep
 	child=$(pgrep -P "$holder" sleep)
 	cleanup_kill "$child"
 	kill -KILL "$holder"
 	wait "$holder" || true
+	kill "$child"
 	run semop -t 0.1 "/$p" wait
 	[[ $status -eq 124 ]]
 	grep -q "POSIX semaphores have no undo" "$IPCU_SRCDIR/man/semop.1"

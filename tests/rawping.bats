@@ -9,6 +9,7 @@
 #   C vd0 10.77.3.1 -- vd1 10.77.3.2 D
 
 load lib/common
+load lib/waitstate
 
 # The sanitizers' leak checker cannot run under strace or in a process
 # that has dropped its dumpable flag; the tests check exits, not leaks.
@@ -496,6 +497,32 @@ in_write() {
 	wait "$pid" || rc=$?
 	[[ $rc -eq 0 && ! -s $tmp/err ]] || { cat "$tmp/err"; false; }
 	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
+}
+
+@test "rawping: between probes, INT, TERM, HUP end the run at once with statistics" {
+	require_root
+	make_tmp
+	local sig pid
+	for sig in INT TERM HUP; do
+		"${DEFAULT_SIGNALS[@]}" rawping -i 60 127.0.0.1 >"$tmp/out" &
+		pid=$!
+		cleanup_kill "$pid"
+		wait_until grep -q 'icmp_seq=1 ' "$tmp/out"
+		wait_until sleeping "$pid"
+		assert_ends_on "$pid" "$sig" 0
+		grep -q '^1 packets transmitted, 1 received' "$tmp/out"
+	done
+}
+
+@test "rawping: between probes it uses no CPU" {
+	require_root
+	make_tmp
+	rawping -i 60 127.0.0.1 ::1 >"$tmp/out" &
+	local pid=$!
+	cleanup_kill "$pid"
+	wait_until grep -q 'icmp_seq=1 .*' "$tmp/out"
+	wait_until sleeping "$pid"
+	assert_idle "$pid"
 }
 
 @test "rawping: write errors: /dev/full and closed stdout exit 1" {

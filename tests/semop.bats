@@ -3,6 +3,7 @@
 # semop: POSIX and System V semaphores, OPs, COMMAND mode, undo, timeouts.
 
 load lib/common
+load lib/waitstate
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -15,6 +16,21 @@ setup() {
 }
 
 sysv_exists() { ipcs -s | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f = 1 } END { exit !f }'; }
+
+# Whether exactly $1 processes wait to take from semaphore 0 of $K.
+waiters() {
+	local id
+	id=$(semop --stat "$K" | sed -n 's/^id=//p')
+	[[ $(ipcs -s -i "$id" | awk '$1 == "0" { print $3 }') == "$1" ]]
+}
+
+# Start semop "$@" in the background with INT, TERM and HUP at their
+# default action; sets pid (semop's own).
+start_semop() {
+	"${DEFAULT_SIGNALS[@]}" semop "$@" &
+	pid=$!
+	cleanup_kill "$pid"
+}
 
 @test "--help shows the synopsis; -V the version" {
 	run semop --help
@@ -184,16 +200,85 @@ sysv_exists() { ipcs -s | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f
 	[[ $output == 5 ]]
 }
 
-@test "System V: a SIGKILLed holder releases (SEM_UNDO)" {
+@test "System V: SIGKILL of semop leaves the unit taken until COMMAND ends" {
 	semop -c 1 "$K"
-	semop "$K" -- sleep 30 &
+	semop "$K" -- sh -c 'echo $$ > "$0"; exec sleep 30' "$TMP/pid" &
 	pid=$!
 	cleanup_kill "$pid"
-	wait_until bash -c "[[ \$(semop '$K' get) == 0 ]]"
-	child=$(pgrep -P "$pid")
-	cleanup_add kill "$child"
+	wait_until test -s "$TMP/pid"
+	cmd=$(cat "$TMP/pid")
+	cleanup_add kill "$cmd"
 	kill -KILL "$pid"
+	wait "$pid" || true
+	run semop "$K" get
+	[[ $output == 0 ]]		# COMMAND runs on, and holds the unit
+	run semop -t 0.3 "$K" -- touch "$TMP/second"
+	assert_status_msg 124		# so a second holder must wait
+	[[ ! -e $TMP/second ]]
+	kill "$cmd"
 	wait_until bash -c "[[ \$(semop '$K' get) == 1 ]]"
+}
+
+@test "SIGKILL of COMMAND: semop exits 137 and the unit comes back" {
+	for sem in "$K" "$P"; do
+		semop -c 1 "$sem"
+		rm -f "$TMP/pid"
+		semop "$sem" -- sh -c 'echo $$ > "$0"; exec sleep 30' "$TMP/pid" &
+		pid=$!
+		cleanup_kill "$pid"
+		wait_until test -s "$TMP/pid"
+		cleanup_add kill "$(cat "$TMP/pid")"
+		kill -KILL "$(cat "$TMP/pid")"
+		status=0
+		wait "$pid" || status=$?
+		[[ $status -eq 137 ]]
+		run semop "$sem" get
+		[[ $output == 1 ]]
+	done
+}
+
+@test "timeout -s KILL kills the group: the unit comes back with COMMAND" {
+	semop -c 1 "$K"
+	run timeout -s KILL 0.5 semop "$K" -- sleep 30
+	assert_status_msg 137
+	wait_until bash -c "[[ \$(semop '$K' get) == 1 ]]"
+	# A COMMAND that left the group outlives semop, and holds the unit.
+	run timeout -s KILL 0.5 semop "$K" -- setsid sh -c \
+	    'echo $$ > "$0"; exec sleep 30 > /dev/null 2>&1' "$TMP/pid"
+	assert_status_msg 137
+	cmd=$(cat "$TMP/pid")
+	cleanup_add kill "$cmd"
+	run semop "$K" get
+	[[ $output == 0 ]]
+	kill "$cmd"
+	wait_until bash -c "[[ \$(semop '$K' get) == 1 ]]"
+}
+
+@test "SIGKILL of semop waiting for the unit: COMMAND never runs" {
+	semop -c 0 "$K"
+	semop "$K" -- touch "$TMP/ran" &
+	pid=$!
+	cleanup_kill "$pid"
+	wait_until waiters 1
+	kill -KILL "$pid"
+	wait "$pid" || true
+	wait_until waiters 0		# nobody left waiting to take it
+	semop "$K" post
+	run semop "$K" get
+	[[ $output == 1 && ! -e $TMP/ran ]]
+}
+
+@test "COMMAND: -v reports the wait, -t with -E gives the conflict code" {
+	semop -c 1 "$K"
+	run semop -v "$K" -- sh -c 'semop "$0" get' "$K"
+	assert_status_msg 0 "semop: $K: waited [0-9.]+ s"
+	[[ ${lines[-1]} == 0 ]]
+	semop "$K" wait
+	run semop -v -t 0 -E 9 "$K" -- touch "$TMP/ran"
+	assert_status_msg 9 "semop: $K: timed out"
+	[[ ! -e $TMP/ran ]]
+	run semop "$K" get
+	[[ $output == 0 ]]
 }
 
 @test "-F execs in place and the undo survives exec" {
@@ -272,4 +357,133 @@ sysv_exists() { ipcs -s | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f
 		COMP_WORDS=(semop --no); COMP_CWORD=1; _ipcu_semop
 		echo \"\${COMPREPLY[*]}\""
 	[[ ${lines[0]} == *"$P"* && ${lines[1]} == post && ${lines[2]} == --no-fork ]]
+}
+
+@test "bad OP messages name the OP, the flavour's OPs, and why key 0 is refused" {
+	run semop -c "$K" 0:-1 1:+1
+	assert_status_msg 2 "OP '1:\\+1': semaphore 1 is out of range: $K has 1 \\(0 to 0\\)"
+	run semop -c "$P" lock
+	assert_status_msg 2 "invalid OP 'lock': expected wait, post or get"
+	run semop -c "$K" lock
+	assert_status_msg 2 "invalid OP 'lock': expected wait, post, get, zero, N:\\+K, N:-K or N:0"
+	run semop -c "$P" 0:+1
+	assert_status_msg 2 "OP '0:\\+1' needs a System V semaphore set"
+	run semop -c key:0 get
+	assert_status_msg 2 "key:0: key 0 \\(IPC_PRIVATE\\) is never allowed"
+	run semop -c key:0x0 get
+	assert_status_msg 2 "key 0 \\(IPC_PRIVATE\\)"
+	run semop -c ftok:/tmp:0 get
+	assert_status_msg 2 "ftok:/tmp:0: PROJ '0' is not a number from 1 to 255"
+	run semop -c ftok:/tmp:256 get
+	assert_status_msg 2 "PROJ '256' is not a number from 1 to 255"
+	[[ ! -e /dev/shm/sem.$P ]]
+	run sysv_exists
+	assert_status_msg 1
+}
+
+@test "a closed standard output is found before any OP runs" {
+	semop -c 1 "$P"
+	run bash -c "semop '$P' wait get >&-"
+	assert_status_msg 1 "semop: write error: Bad file descriptor"
+	run bash -c "semop --stat '$P' >&-"
+	assert_status_msg 1 "write error"
+	run semop "$P" get
+	[[ $output == 1 ]]		# the wait did not happen
+	run bash -c "semop -c 1 '$K' wait get >&-"
+	assert_status_msg 1 "write error"
+	run sysv_exists
+	assert_status_msg 1		# nor did the creation
+	# Standard output is not semop's in COMMAND mode: it is COMMAND's.
+	run bash -c "semop '$P' -- sh -c 'echo x 2>/dev/null || echo closed >&2' >&-"
+	assert_status_msg 0 closed
+}
+
+@test "waiting for a System V unit: INT, TERM, HUP end semop at once" {
+	semop -c 0 "$K"
+	for sig in INT TERM HUP; do
+		for form in "|wait" "-t 60|wait" "|-- touch $TMP/ran"; do
+			start_semop ${form%|*} "$K" ${form#*|}
+			wait_until waiters 1
+			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+			wait_until waiters 0
+		done
+	done
+	run semop "$K" get
+	[[ $output == 0 && ! -e $TMP/ran ]]
+}
+
+@test "waiting for a POSIX unit: INT, TERM, HUP end semop at once" {
+	semop -c 0 "$P"
+	for sig in INT TERM HUP; do
+		for form in "|wait" "-t 60|wait" "|-- touch $TMP/ran"; do
+			start_semop ${form%|*} "$P" ${form#*|}
+			wait_until in_sem_wait "$pid"
+			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+		done
+	done
+	run semop "$P" get
+	[[ $output == 0 && ! -e $TMP/ran ]]
+}
+
+@test "holding the unit around COMMAND: INT, TERM, HUP reach COMMAND; the unit comes back" {
+	for sem in "$K" "$P"; do
+		semop -c 1 "$sem"
+		for sig in INT TERM HUP; do
+			rm -f "$TMP/pid"
+			start_semop "$sem" -- sh -c 'echo $$ > "$0"; exec sleep 30' "$TMP/pid"
+			wait_until test -s "$TMP/pid"
+			cleanup_add kill "$(cat "$TMP/pid")"
+			wait_until sleeping "$pid"
+			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+			wait_until bash -c "[[ \$(semop '$sem' get) == 1 ]]"
+		done
+	done
+}
+
+@test "a waiting semop uses no CPU: holding, waiting, with and without COMMAND" {
+	pids=()
+	for sem in "$K" "$P"; do
+		semop -c 1 "$sem"
+		start_semop "$sem" -- sleep 30	# holds the unit...
+		pids+=("$pid")
+		wait_until bash -c "[[ \$(semop '$sem' get) == 0 ]]"
+		wait_until pgrep -P "$pid" sleep
+		cleanup_add kill "$(pgrep -P "$pid" sleep)"
+		start_semop "$sem" wait		# ...so these wait for it
+		pids+=("$pid")
+		start_semop "$sem" -- true
+		pids+=("$pid")
+	done
+	wait_until waiters 2
+	for p in "${pids[@]}"; do wait_until sleeping "$p"; done
+	for p in $(pgrep -P "$(IFS=,; echo "${pids[*]}")"); do pids+=("$p"); done
+	assert_idle "${pids[@]}"
+}
+
+@test "waiting for a new set's creator to initialise it costs no CPU" {
+	# ipcmk(1) makes a set that nothing has operated on: semop waits
+	# (up to two seconds after its creation) for an initialisation.
+	id=$(ipcmk -S 1 | grep -o '[0-9]*$')
+	cleanup_add ipcrm -s "$id"
+	semop "id:$id" get > "$TMP/out" &
+	pid=$!
+	cleanup_kill "$pid"
+	wait_until sleeping "$pid"
+	hz=$(getconf CLK_TCK)
+	t0=$(cpu_ticks "$pid")
+	sleep 1.2
+	t1=$(cpu_ticks "$pid")
+	wait "$pid"
+	echo "$((t1 - t0)) ticks of 1/$hz s in 1.2 s"
+	(((t1 - t0) * 100 < 12 * hz / 10))	# under 1 %
+	[[ $(cat "$TMP/out") == 0 ]]
+	# It sleeps between looks, longer and longer: a few dozen, not one
+	# a millisecond.
+	ipcrm -s "$id"
+	id=$(ipcmk -S 1 | grep -o '[0-9]*$')
+	cleanup_add ipcrm -s "$id"
+	run env ASAN_OPTIONS=detect_leaks=0 strace -c -f -e trace=semctl semop "id:$id" get
+	looks=$(awk '$NF == "semctl" { print $4 }' <<<"$output")
+	echo "$looks looks at the set"
+	((looks < 100))
 }

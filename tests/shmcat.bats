@@ -3,6 +3,7 @@
 # shmcat: copying POSIX objects and System V segments, -w, -L, bad input.
 
 load lib/common
+load lib/waitstate
 
 setup() {
 	N=$(uniq_name shmcat)			# POSIX object name
@@ -14,6 +15,41 @@ setup() {
 	TMP=$(mktemp -d "${BATS_TMPDIR:-/tmp}/shmcat-$$-XXXXXX")
 	chmod 755 "$TMP"
 	cleanup_add rm -rf "$TMP"
+}
+
+# Whether exactly $1 processes wait to take the -L semaphore $LK.
+lock_waiters() {
+	local id
+	id=$(semop --stat "$LK" | sed -n 's/^id=//p')
+	[[ $(ipcs -s -i "$id" | awk '$1 == "0" { print $3 }') == "$1" ]]
+}
+
+# Whether the pipe behind FIFO $1 is full (FIONREAD is its capacity).
+pipe_full() {
+	python3 -c '
+import array, fcntl, os, sys, termios
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+n = array.array("i", [0])
+fcntl.ioctl(fd, termios.FIONREAD, n)
+sys.exit(0 if n[0] >= fcntl.fcntl(fd, 1032) else 1)  # F_GETPIPE_SZ' "$1"
+}
+
+# Start shmcat "$@" in the background, writing into $TMP/fifo, which this
+# shell holds open for reading on $rfd and never drains; wait until
+# shmcat has filled the pipe and sleeps in the middle of the copy.  Then
+# take 64 KiB, so that shmcat's next write(2) has moved some bytes when a
+# signal interrupts it.  Sets pid.
+start_stuck_copy() {
+	[[ -p $TMP/fifo ]] || mkfifo "$TMP/fifo"
+	exec {rfd}<>"$TMP/fifo"
+	cleanup_add eval "exec $rfd<&-"
+	"${DEFAULT_SIGNALS[@]}" shmcat "$@" >"$TMP/fifo" &
+	pid=$!
+	cleanup_add kill -KILL "$pid"	# should it fail to obey TERM
+	wait_until pipe_full "$TMP/fifo"
+	dd bs=64K count=1 iflag=fullblock status=none <&"$rfd" >/dev/null
+	wait_until pipe_full "$TMP/fifo"
+	wait_until sleeping "$pid"
 }
 
 shm_exists() { ipcs -m | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f = 1 } END { exit !f }'; }
@@ -338,4 +374,148 @@ sys.exit(p.wait())' "$@"
 	run bash -c "shmcat '$K' '$N' 2>/dev/null"
 	assert_status_msg 1
 	[[ $output == one ]]
+}
+
+@test "-L: INT, TERM, HUP in the middle of a copy into a slow reader end it; the lock comes back" {
+	head -c 4M /dev/zero | shmcat -w -c "$N"
+	head -c 4M /dev/zero | shmcat -w -c -s 4M "$K"
+	semop -c 1 "$N.lock"
+	cleanup_add rm -f "/dev/shm/sem.$N.lock"
+	semop -c 1 "$LK"
+	for lock in "$LK" "$N.lock"; do
+		for obj in "$N" "$K"; do
+			for sig in INT TERM HUP; do
+				start_stuck_copy -L "$lock" "$obj"
+				run semop "$lock" get
+				[[ $output == 0 ]]
+				assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+				exec {rfd}<&-
+				run semop "$lock" get
+				[[ $output == 1 ]]
+			done
+		done
+	done
+}
+
+@test "INT, TERM, HUP in the middle of a copy without a lock end it" {
+	head -c 4M /dev/zero | shmcat -w -c "$N"
+	head -c 4M /dev/zero | shmcat -w -c -s 4M "$K"
+	for obj in "$N" "$K"; do
+		for sig in INT TERM HUP; do
+			start_stuck_copy "$obj"
+			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+			exec {rfd}<&-
+		done
+	done
+}
+
+@test "waiting for the -L lock: INT, TERM, HUP end shmcat; nothing copied" {
+	printf 'data' | shmcat -w -c "$N"
+	semop -c 0 "$LK"
+	semop -c 0 "$N.lock"
+	cleanup_add rm -f "/dev/shm/sem.$N.lock"
+	for sig in INT TERM HUP; do
+		"${DEFAULT_SIGNALS[@]}" shmcat -L "$LK" "$N" >"$TMP/out" &
+		pid=$!
+		cleanup_kill "$pid"
+		wait_until lock_waiters 1
+		assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+		"${DEFAULT_SIGNALS[@]}" shmcat -w -L "$N.lock" "$N" < /dev/null &
+		pid=$!
+		cleanup_kill "$pid"
+		wait_until in_sem_wait "$pid"
+		assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+	done
+	[[ ! -s $TMP/out && $(shmcat "$N") == data ]]
+	run semop "$LK" get
+	[[ $output == 0 ]]
+	run semop "$N.lock" get
+	[[ $output == 0 ]]
+}
+
+@test "-w waiting for standard input: INT, TERM, HUP end shmcat; the lock comes back" {
+	printf 'old' | shmcat -w -c "$N"
+	printf 'old' | shmcat -w -c -s 3 "$K"
+	semop -c 1 "$LK"
+	mkfifo "$TMP/in"
+	exec {wfd}<>"$TMP/in"
+	cleanup_add eval "exec $wfd<&-"
+	for obj in "$N" "$K"; do
+		for lock in "" "-L $LK"; do
+			for sig in INT TERM HUP; do
+				"${DEFAULT_SIGNALS[@]}" shmcat -w $lock "$obj" <"$TMP/in" &
+				pid=$!
+				cleanup_kill "$pid"
+				wait_until sleeping "$pid"
+				[[ -z $lock ]] || wait_until bash -c "[[ \$(semop '$LK' get) == 0 ]]"
+				assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
+			done
+		done
+		[[ $(shmcat "$obj") == old ]]
+	done
+	run semop "$LK" get
+	[[ $output == 1 ]]
+}
+
+@test "-L keeps a signal ignored at start ignored (nohup, a script's & job)" {
+	head -c 4M /dev/zero | shmcat -w -c "$N"
+	semop -c 1 "$LK"
+	mkfifo "$TMP/fifo"
+	exec {rfd}<>"$TMP/fifo"
+	cleanup_add eval "exec $rfd<&-"
+	# A & job of a non-interactive shell starts with INT ignored; nohup
+	# ignores HUP.
+	bash -c 'trap "" HUP; exec shmcat -L "$0" "$1"' "$LK" "$N" >"$TMP/fifo" &
+	pid=$!
+	cleanup_add kill -KILL "$pid"	# should it fail to obey TERM
+	wait_until pipe_full "$TMP/fifo"
+	wait_until sleeping "$pid"
+	ign=$(awk '$1 == "SigIgn:" { print $2 }' "/proc/$pid/status")
+	echo "SigIgn: $ign"
+	(((0x$ign >> 1) & 1))		# INT (2) still ignored
+	(((0x$ign >> 0) & 1))		# HUP (1) still ignored
+	assert_ends_on "$pid" TERM 143
+	run semop "$LK" get
+	[[ $output == 1 ]]
+}
+
+@test "a waiting shmcat uses no CPU: for the lock, a slow reader, its input" {
+	head -c 4M /dev/zero | shmcat -w -c "$N"
+	semop -c 1 "$LK"
+	start_stuck_copy -L "$LK" "$N"		# holds the lock, reader stalled
+	pids=("$pid")
+	"${DEFAULT_SIGNALS[@]}" shmcat -L "$LK" "$N" >/dev/null &
+	pids+=($!)				# waits for the lock
+	cleanup_kill "$!"
+	mkfifo "$TMP/in"
+	exec {wfd}<>"$TMP/in"
+	cleanup_add eval "exec $wfd<&-"
+	"${DEFAULT_SIGNALS[@]}" shmcat -w "$N.w" -c <"$TMP/in" &
+	pids+=($!)				# waits for input
+	cleanup_kill "$!"
+	cleanup_add rm -f "/dev/shm/$N.w"
+	wait_until lock_waiters 1
+	for p in "${pids[@]}"; do wait_until sleeping "$p"; done
+	assert_idle "${pids[@]}"
+}
+
+@test "a closed standard input or output is an error that changes nothing" {
+	printf 'keep' | shmcat -w -c "$N"
+	run bash -c "shmcat -w '$N' <&-"
+	assert_status_msg 1 "shmcat: standard input: Bad file descriptor"
+	[[ $(shmcat "$N") == keep ]]
+	run bash -c "shmcat -w -c '$N.new' <&-"
+	assert_status_msg 1 "standard input: Bad file descriptor"
+	[[ ! -e /dev/shm/$N.new ]]
+	run bash -c "shmcat -w -c -s 8 '$K' <&-"
+	assert_status_msg 1 "standard input: Bad file descriptor"
+	run shm_exists
+	assert_status_msg 1
+	run bash -c "shmcat '$N' - <&-"
+	assert_status_msg 1 "standard input: Bad file descriptor"
+	[[ $output != *keep* ]]
+	run bash -c "shmcat -c -L '$LK' '$N' >&-"
+	assert_status_msg 1 "shmcat: write error: Bad file descriptor"
+	run semop "$LK" get
+	assert_status_msg 1 "no such semaphore"	# -c made no lock
 }

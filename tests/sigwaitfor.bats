@@ -4,6 +4,7 @@
 # COMMAND, --list, bad input, write errors, and the man page's EXAMPLES.
 
 load lib/common
+load lib/waitstate
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -57,6 +58,25 @@ kill_require_handler() {
 	else
 		has_bit "$2" SigCgt "$1" && kill -s "$1" "$2"
 	fi
+}
+
+# Whether sigwaitfor $1 waits for USR1: asleep, its handler for USR1 in
+# place and the start over (where it blocks every signal, WINCH included).
+waiting() {
+	sleeping "$1" && has_bit "$1" SigCgt USR1 && ! has_bit "$1" SigBlk WINCH
+}
+
+# Run "$@" with standard output a pipe whose reader has already gone; print
+# the status as Python gives it (-13: killed by SIGPIPE), then what it said
+# on standard error.
+into_closed_pipe() {
+	python3 -c '
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+print(p.returncode)
+sys.stdout.write(p.stderr.decode())' "$@"
 }
 
 # Line count of a file.
@@ -414,4 +434,83 @@ example() {
 @test "EXAMPLES: a stream of signals into a loop" {
 	run timeout 20 sh -c "$(example 4)"
 	assert_status_msg 0 '^progress 25%'$'\n''progress 50%'$'\n''progress 75%'$'\n''progress 100%$'
+}
+
+@test "--list and --help into a closed pipe die quietly by SIGPIPE" {
+	run into_closed_pipe sigwaitfor -l
+	[[ $output == -13 ]]
+	run into_closed_pipe sigwaitfor --help
+	[[ $output == -13 ]]
+	# A signal printed once the reader has gone (with_pending, inline).
+	run into_closed_pipe perl -e 'use POSIX; my $n = shift;
+	    sigprocmask(SIG_BLOCK, POSIX::SigSet->new($n)); kill $n, $$;
+	    exec { $ARGV[0] } @ARGV' "$(num USR1)" sigwaitfor USR1
+	[[ $output == -13 ]]
+	# SIGPIPE ignored by the caller: EPIPE is then a write error.
+	run into_closed_pipe perl -e '$SIG{PIPE} = "IGNORE"; exec @ARGV' sigwaitfor -l
+	[[ $output == $'1\nsigwaitfor: write error: Broken pipe' ]]
+}
+
+@test "a closed standard output is an error before COMMAND or the pidfile" {
+	run bash -c "sigwaitfor -t 5 USR1 -- sh -c 'touch \"\$0\"; kill -USR1 \$PPID' '$dir/ran' >&-"
+	assert_status_msg 1 '^sigwaitfor: write error: Bad file descriptor$'
+	[[ ! -e $dir/ran ]]
+	run bash -c "sigwaitfor -p '$dir/pid' -t 0 USR1 >&-"
+	assert_status_msg 1 '^sigwaitfor: write error: Bad file descriptor$'
+	[[ ! -e $dir/pid ]]
+}
+
+@test "waiting: INT, TERM, HUP end sigwaitfor at once, with or without -t, -n 0, -p" {
+	for sig in INT TERM HUP; do
+		for opts in "" "-t 60" "-n 0" "-p $dir/pid"; do
+			"${DEFAULT_SIGNALS[@]}" sigwaitfor $opts USR1 >"$dir/out" &
+			wpid=$!
+			cleanup_kill "$wpid"
+			wait_until waiting "$wpid"
+			assert_ends_on "$wpid" "$sig" $((128 + $(num "$sig")))
+			[[ ! -s $dir/out && ! -e $dir/pid ]]
+		done
+	done
+}
+
+@test "waiting beside COMMAND or --pid: INT, TERM, HUP end sigwaitfor at once" {
+	sleep 600 &
+	spid=$!
+	cleanup_kill "$spid"
+	for sig in INT TERM HUP; do
+		rm -f "$dir/c"
+		"${DEFAULT_SIGNALS[@]}" sigwaitfor USR1 -- sh -c 'echo $$ >"$0"; exec sleep 600' "$dir/c" >"$dir/out" &
+		wpid=$!
+		cleanup_kill "$wpid"
+		wait_until test -s "$dir/c"
+		cleanup_add kill "$(cat "$dir/c")"
+		wait_until waiting "$wpid"
+		assert_ends_on "$wpid" "$sig" $((128 + $(num "$sig")))
+		kill -0 "$(cat "$dir/c")"		# COMMAND is left running
+		"${DEFAULT_SIGNALS[@]}" sigwaitfor --pid "$spid" USR1 >"$dir/out" &
+		wpid=$!
+		cleanup_kill "$wpid"
+		wait_until waiting "$wpid"
+		assert_ends_on "$wpid" "$sig" $((128 + $(num "$sig")))
+	done
+	[[ ! -s $dir/out ]]
+}
+
+@test "a waiting sigwaitfor uses no CPU" {
+	sleep 600 &
+	spid=$!
+	cleanup_kill "$spid"
+	pids=()
+	for opts in "" "-t 60" "-n 0 -p $dir/pid" "--pid $spid"; do
+		sigwaitfor $opts USR1 >/dev/null &
+		pids+=($!)
+		cleanup_kill "$!"
+	done
+	sigwaitfor USR1 -- sh -c 'echo $$ >"$0"; exec sleep 600' "$dir/c" >/dev/null &
+	pids+=($!)
+	cleanup_kill "$!"
+	wait_until test -s "$dir/c"
+	cleanup_add kill "$(cat "$dir/c")"
+	for p in "${pids[@]}"; do wait_until waiting "$p"; done
+	assert_idle "${pids[@]}"
 }

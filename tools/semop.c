@@ -5,11 +5,12 @@
  * Reads the OPs on the command line and applies them in order: "wait",
  * "post", "get" (prints the value on standard output), "zero" (System V),
  * and runs of "N:+K", "N:-K", "N:0" that go to the kernel as one atomic
- * semop(2).  With "-- COMMAND" it takes one unit, runs COMMAND, gives the
- * unit back however COMMAND ends and exits with COMMAND's status (128+N
- * when a signal N killed it, 126/127 when it could not be run).  Exits 0
- * on success, 1 on failure, 2 on a usage error with nothing changed, and
- * 124 (or the -E code) when -t expired first, again with nothing changed.
+ * semop(2).  With "-- COMMAND" it runs COMMAND holding one unit for
+ * exactly as long as COMMAND runs, and exits with COMMAND's status (128+N
+ * when a signal N killed it, 126/127 when it could not be run).  Reads
+ * nothing; writes only what "get" and --stat print.  Exits 0 on success, 1
+ * on failure, 2 on a usage error with nothing changed, and 124 (or the -E
+ * code) when -t expired first, again with nothing changed.
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -33,6 +35,7 @@
 #include "ipcobj.h"
 #include "parse.h"
 #include "ipcsem.h"
+#include "sigloop.h"
 
 static int opt_create;			/* -c: create if missing */
 static char *opt_create_value;		/* --create=VALUE (also -c N) */
@@ -49,21 +52,50 @@ enum op_kind { OP_WAIT, OP_POST, OP_GET, OP_ZERO, OP_LIST };
 
 struct op {
 	enum op_kind kind;
-	const char *text;		/* the first word, for messages */
+	const char **words;		/* its words, for messages: one, or
+					 * one per operation of a run */
 	struct sembuf *sops;		/* OP_LIST: the atomic run */
 	size_t nsops;
 };
 
-static volatile sig_atomic_t got_signal;	/* last signal received */
+/* The signals that stop semop, or that it passes on to COMMAND. */
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
+#define NSTOP (sizeof stop_sigs / sizeof *stop_sigs)
+
+static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP came */
 static volatile pid_t child_pid;		/* COMMAND, to forward to */
 
-/* Forward INT, TERM and HUP to COMMAND, which decides what they mean. */
+/* Remember INT, TERM or HUP, and pass it on to COMMAND once it runs: the
+ * signal is COMMAND's to act on. */
 static void
-forward_signal(int sig)
+on_signal(int sig)
 {
 	got_signal = sig;
 	if (child_pid > 0)
 		kill(child_pid, sig);
+}
+
+/* Catch INT, TERM and HUP with on_signal(), saving their actions in OLD;
+ * one ignored at start (nohup, a script's & job) stays ignored. */
+static void
+catch_signals(struct sigaction old[NSTOP])
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < NSTOP; i++) {
+		sigaction(stop_sigs[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(stop_sigs[i], &sa, NULL);
+	}
+}
+
+/* Put back the actions catch_signals() saved in OLD. */
+static void
+restore_signals(const struct sigaction old[NSTOP])
+{
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaction(stop_sigs[i], &old[i], NULL);
 }
 
 /* Return the kernel's SEMOPM, the most operations one semop(2) takes. */
@@ -112,6 +144,29 @@ parse_list_op(const char *w, struct sembuf *sop)
 	sop->sem_flg = 0;
 }
 
+/* The kind of OP word W; exit 2 when there is no such OP for FLAVOR. */
+static enum op_kind
+op_kind(const char *w, enum ipc_flavor flavor)
+{
+	static const char *const names[] = {
+		[OP_WAIT] = "wait", [OP_POST] = "post", [OP_GET] = "get",
+		[OP_ZERO] = "zero",
+	};
+	enum op_kind kind = OP_LIST;
+
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+		if (strcmp(w, names[k]) == 0)
+			kind = (enum op_kind)k;
+	if (kind == OP_LIST && !strchr(w, ':'))
+		usage_error("invalid OP '%s': expected %s", w,
+		    flavor == IPC_POSIX ? "wait, post or get" :
+		    "wait, post, get, zero, N:+K, N:-K or N:0");
+	if (flavor == IPC_POSIX && (kind == OP_ZERO || kind == OP_LIST))
+		usage_error("OP '%s' needs a System V semaphore set (key:, "
+		    "id: or ftok:)", w);
+	return kind;
+}
+
 /* Parse the OP words into OPS (runs of N: words merged), exit 2 on any
  * bad one; FLAVOR decides which OPs exist.  Return the count. */
 static size_t
@@ -121,36 +176,18 @@ parse_ops(const char **words, size_t n, enum ipc_flavor flavor,
 	size_t count = 0, max = semopm();
 
 	for (size_t i = 0; i < n; i++) {
-		const char *w = words[i];
-		struct op *op = &ops[count];
+		struct op *op = &ops[count++];
+		size_t j = i + 1;
 
-		op->text = w;
+		op->kind = op_kind(words[i], flavor);
+		op->words = &words[i];
 		op->sops = NULL;
 		op->nsops = 0;
-		if (strcmp(w, "wait") == 0)
-			op->kind = OP_WAIT;
-		else if (strcmp(w, "post") == 0)
-			op->kind = OP_POST;
-		else if (strcmp(w, "get") == 0)
-			op->kind = OP_GET;
-		else if (strcmp(w, "zero") == 0)
-			op->kind = OP_ZERO;
-		else
-			op->kind = OP_LIST;
-		if (flavor == IPC_POSIX &&
-		    (op->kind == OP_ZERO || op->kind == OP_LIST))
-			usage_error("OP '%s' needs a System V semaphore set "
-			    "(key:, id: or ftok:)", w);
-		if (op->kind != OP_LIST) {
-			count++;
+		if (op->kind != OP_LIST)
 			continue;
-		}
 		/* Merge this run of N: words into one atomic operation. */
-		size_t j = i;
 		while (j < n && strchr(words[j], ':'))
 			j++;
-		if (j == i)
-			j = i + 1;
 		if (j - i > max)
 			usage_error("%zu operations in one atomic run; the "
 			    "kernel takes at most %zu (SEMOPM)", j - i, max);
@@ -160,7 +197,6 @@ parse_ops(const char **words, size_t n, enum ipc_flavor flavor,
 		for (size_t k = i; k < j; k++)
 			parse_list_op(words[k], &op->sops[op->nsops++]);
 		i = j - 1;
-		count++;
 	}
 	return count;
 }
@@ -174,8 +210,8 @@ check_semnums(const struct op *ops, size_t nops, int nsems, const char *sem)
 			if (ops[i].sops[k].sem_num >= nsems)
 				usage_error("OP '%s': semaphore %u is out of "
 				    "range: %s has %d (0 to %d)",
-				    ops[i].text, ops[i].sops[k].sem_num, sem,
-				    nsems, nsems - 1);
+				    ops[i].words[k], ops[i].sops[k].sem_num,
+				    sem, nsems, nsems - 1);
 }
 
 /* Print "semop: SEM: waited S" on stderr, the time since START. */
@@ -279,12 +315,12 @@ run_ops(struct ipc_sem *s, struct op *ops, size_t nops,
 			timed_out(s->op->text, conflict);
 		if (rc < 0 && (errno == EOVERFLOW || errno == ERANGE))
 			errx(EXIT_FAIL, "%s: %s: the value would pass %u",
-			    s->op->text, op->text,
+			    s->op->text, op->words[0],
 			    ipc_sem_value_max(s->op->flavor));
 		if (rc < 0 && errno == EIDRM)
 			errx(EXIT_FAIL, "%s: removed while waiting", s->op->text);
 		if (rc < 0)
-			err(EXIT_FAIL, "%s: %s", s->op->text, op->text);
+			err(EXIT_FAIL, "%s: %s", s->op->text, op->words[0]);
 		if (opt_verbose && op->kind != OP_POST)
 			report_wait(s->op->text, &start);
 	}
@@ -300,53 +336,122 @@ exec_command(char **argv)
 	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
-/* Run ARGV in a child with INT/TERM/HUP forwarded and return the exit
- * status the shell would report for it. */
-static int
-run_command(char **argv)
+/* Take one unit of S for COMMAND, with SEM_UNDO when UNDO, waiting until
+ * DL and telling with -v how long it took since START.  Exit CONFLICT on
+ * timeout, 1 on failure, and by the signal that interrupts the wait. */
+static void
+take_unit(struct ipc_sem *s, bool undo, const struct deadline *dl,
+    int conflict, const struct timespec *start)
 {
-	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = forward_signal }, old[3];
-	sigset_t block, saved;
-	int status;
-	pid_t pid;
+	if (ipc_sem_acquire(s, undo, dl, &got_signal) < 0) {
+		if (errno == ETIMEDOUT)
+			timed_out(s->op->text, conflict);
+		if (errno == EINTR)
+			sigloop_die(got_signal);
+		err(EXIT_FAIL, "%s", s->op->text);
+	}
+	if (opt_verbose)
+		report_wait(s->op->text, start);
+}
 
-	/* Block first, so a signal before the handlers are in place is not
-	 * lost and none kills us before we can forward it. */
-	sigemptyset(&block);
-	for (int i = 0; i < 3; i++)
-		sigaddset(&block, fwd[i]);
-	sigprocmask(SIG_BLOCK, &block, &saved);
-	sigemptyset(&sa.sa_mask);
-	for (int i = 0; i < 3; i++)
-		sigaction(fwd[i], &sa, &old[i]);
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		warn("fork");
-		status = EXIT_CANNOT_RUN;
-		goto out;
-	}
-	if (pid == 0) {
-		for (int i = 0; i < 3; i++)
-			sigaction(fwd[i], &old[i], NULL);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
-		exec_command(argv);
-	}
-	child_pid = pid;
-	sigprocmask(SIG_SETMASK, &saved, NULL);
+/* In the child that becomes COMMAND: take the unit with SEM_UNDO, which
+ * execve(2) keeps, as take_unit() does.  Until it is taken the child dies
+ * with PARENT, so that a semop killed while waiting starts nothing. */
+static void
+take_unit_for_exec(struct ipc_sem *s, const struct deadline *dl,
+    int conflict, const struct timespec *start, pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(EXIT_FAIL);
+	take_unit(s, true, dl, conflict, start);
+	prctl(PR_SET_PDEATHSIG, 0);
+}
+
+/* Wait for COMMAND, child PID, and return its status as the shell shows
+ * it: 128+N when signal N killed it. */
+static int
+wait_command(pid_t pid)
+{
+	int status;
+
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			err(EXIT_FAIL, "waitpid");
-	child_pid = 0;
-	if (WIFSIGNALED(status))
-		status = 128 + WTERMSIG(status);
-	else
-		status = WEXITSTATUS(status);
-out:
-	for (int i = 0; i < 3; i++)
-		sigaction(fwd[i], &old[i], NULL);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
+	    WEXITSTATUS(status);
+}
+
+/*
+ * Run ARGV holding one unit of S and return its status as the shell shows
+ * it.  System V: the child takes the unit with SEM_UNDO before it becomes
+ * COMMAND, so the kernel gives it back exactly when COMMAND ends, even
+ * when semop or COMMAND is killed; an undo belongs to the process that
+ * made it, so a unit semop itself took would come back when semop died,
+ * COMMAND still running.  POSIX, which has no undo: semop takes the unit
+ * and gives it back once COMMAND has ended.  INT, TERM and HUP are passed
+ * on to COMMAND; before it runs, they end semop.
+ */
+static int
+run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
+    int conflict, const struct timespec *start)
+{
+	bool sysv = s->op->flavor == IPC_SYSV;
+	struct sigaction old[NSTOP];
+	sigset_t block, saved;
+	pid_t parent = getpid(), pid;
+	int status;
+
+	catch_signals(old);
+	if (!sysv)
+		take_unit(s, false, dl, conflict, start);
+	/* Held back until child_pid is set, so each one reaches COMMAND. */
+	sigemptyset(&block);
+	for (size_t i = 0; i < NSTOP; i++)
+		sigaddset(&block, stop_sigs[i]);
+	sigprocmask(SIG_BLOCK, &block, &saved);
+	if (got_signal) {
+		if (!sysv)
+			ipc_sem_release(s, false);
+		sigloop_die(got_signal);
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		restore_signals(old);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		if (sysv)
+			take_unit_for_exec(s, dl, conflict, start, parent);
+		exec_command(argv);
+	}
+	if (pid < 0) {
+		warn("fork");
+		status = EXIT_CANNOT_RUN;
+	} else {
+		child_pid = pid;
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		status = wait_command(pid);
+		child_pid = 0;
+	}
+	restore_signals(old);
+	if (!sysv && ipc_sem_release(s, false) < 0) {
+		warn("%s: release", s->op->text);
+		status = EXIT_FAIL;
+	}
 	return status;
+}
+
+/* Exit 1, before anything happens, when a "get" in OPS or --stat would
+ * print to a closed standard output. */
+static void
+check_stdout(const struct op *ops, size_t nops)
+{
+	bool prints = opt_stat;
+
+	for (size_t i = 0; i < nops; i++)
+		prints |= ops[i].kind == OP_GET;
+	if (prints && fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		err(EXIT_FAIL, "write error");
 }
 
 /*
@@ -492,6 +597,7 @@ main(int argc, char **argv)
 	if (!ops)
 		err(EXIT_FAIL, "out of memory");
 	nops = parse_ops(args + 1, nwords, operand.flavor, ops);
+	check_stdout(ops, nops);
 
 	/* One deadline for every wait, fixed before the first. */
 	deadline_start(&dl, opt_timeout ? &timeout : NULL);
@@ -506,26 +612,14 @@ main(int argc, char **argv)
 	}
 	check_semnums(ops, nops, sem.nsems, operand.text);
 
-	if (command) {
-		bool undo = operand.flavor == IPC_SYSV;
-
-		if (ipc_sem_acquire(&sem, undo, &dl, NULL) < 0) {
-			if (errno == ETIMEDOUT)
-				timed_out(operand.text, conflict);
-			err(EXIT_FAIL, "%s", operand.text);
-		}
-		if (opt_verbose)
-			report_wait(operand.text, &start);
-		if (opt_no_fork)
-			exec_command(command);
-		status = run_command(command);
-		if (ipc_sem_release(&sem, undo) < 0) {
-			warn("%s: release", operand.text);
-			status = EXIT_FAIL;
-		}
-	} else {
-		run_ops(&sem, ops, nops, &dl, conflict);
+	if (command && opt_no_fork) {
+		take_unit(&sem, true, &dl, conflict, &start);
+		exec_command(command);
 	}
+	if (command)
+		status = run_command(&sem, command, &dl, conflict, &start);
+	else
+		run_ops(&sem, ops, nops, &dl, conflict);
 	if (opt_stat)
 		print_stat(&sem);
 	if (opt_unlink && ipc_sem_remove(&sem) < 0)

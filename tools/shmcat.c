@@ -35,10 +35,10 @@
 #include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
-#include "fullio.h"
 #include "ipcobj.h"
 #include "ipcsem.h"
 #include "parse.h"
+#include "sigloop.h"
 
 static int opt_write;			/* -w: standard input into SHM */
 static char *opt_offset;		/* -o: start here */
@@ -56,15 +56,37 @@ static int opt_unlink;			/* --unlink: remove after the copy */
 #define WINDOW ((size_t)8 << 20)	/* System V pages dropped behind us */
 #define PIPE_SIZE (1024 * 1024)		/* output pipe capacity we ask for */
 
-static volatile sig_atomic_t got_signal;	/* set while holding a lock */
+static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP, under -L */
+static bool pipe_fatal;		/* SIGPIPE was ours to ignore */
 static struct ipc_sem lock;			/* -L's semaphore */
 static bool lock_held;
 
-/* Remember a terminating signal; the copy loops give up on EINTR. */
+/* Remember a terminating signal, for the loops to obey between two
+ * transfers or after an interrupted one. */
 static void
 on_signal(int sig)
 {
 	got_signal = sig;
+}
+
+/*
+ * Under -L, catch INT, TERM and HUP, and ignore SIGPIPE, so that a POSIX
+ * lock, which has no undo, is given back before shmcat ends by the signal
+ * (or by SIGPIPE, on EPIPE).  A signal ignored at start (nohup, a script's
+ * & job) stays ignored, and with SIGPIPE ignored EPIPE is a write error.
+ */
+static void
+catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_signal }, old;
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	pipe_fatal = signal(SIGPIPE, SIG_IGN) != SIG_IGN;
 }
 
 /* Give the lock back (if held) and die of SIG as if never caught. */
@@ -74,9 +96,17 @@ release_and_die(int sig)
 	if (lock_held)
 		ipc_sem_release(&lock, lock.op->flavor == IPC_SYSV);
 	lock_held = false;
-	signal(sig, SIG_DFL);
-	raise(sig);
-	_exit(128 + sig);
+	sigloop_die(sig);
+}
+
+/* Die of the signal that came, if one did, after giving the lock back:
+ * called between two transfers, as a transfer interrupted after moving
+ * some bytes reports them, not EINTR. */
+static void
+obey_signal(void)
+{
+	if (got_signal)
+		release_and_die(got_signal);
 }
 
 /* Release the lock, then err(3) out: a POSIX lock has no undo. */
@@ -125,19 +155,29 @@ retry_after(int fd, short events)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
 
-	if (got_signal)
-		release_and_die(got_signal);
+	obey_signal();
 	if (errno == EINTR)
 		return true;
 	if (errno == EAGAIN) {
 		while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
-			if (got_signal)
-				release_and_die(got_signal);
+			obey_signal();
 		return true;
 	}
-	if (errno == EPIPE)
+	if (errno == EPIPE && pipe_fatal)
 		release_and_die(SIGPIPE);
 	return false;
+}
+
+/* Read standard input once into BUF, as read(2) does, retrying EINTR and
+ * EAGAIN unless a signal is to be obeyed. */
+static ssize_t
+read_input(void *buf, size_t len)
+{
+	for (;;) {
+		ssize_t n = read(STDIN_FILENO, buf, len);
+		if (n >= 0 || !retry_after(STDIN_FILENO, POLLIN))
+			return n;
+	}
 }
 
 /* Write LEN bytes of BUF to FD (short writes, EINTR, EAGAIN handled).
@@ -146,7 +186,10 @@ static int
 write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+		ssize_t n;
+
+		obey_signal();
+		n = write(fd, buf, len);
 		if (n > 0) {
 			buf += n;
 			len -= (size_t)n;
@@ -216,6 +259,7 @@ copy_fd(int in, off_t *off, uint64_t len, int out, enum path path,
 		size_t want = len - done > CHUNK ? CHUNK : (size_t)(len - done);
 		ssize_t n;
 
+		obey_signal();
 		if (path == PATH_SPLICE)
 			n = splice(in, off, out, NULL, want, SPLICE_F_MORE);
 		else if (path == PATH_SENDFILE)
@@ -462,7 +506,7 @@ drain_stdin(void)
 	uint64_t total = 0;
 	ssize_t n;
 
-	while ((n = read_some(STDIN_FILENO, buf, sizeof buf)) > 0)
+	while ((n = read_input(buf, sizeof buf)) > 0)
 		total += (uint64_t)n;
 	return total;
 }
@@ -510,16 +554,15 @@ write_sysv(const struct ipc_operand *op, uint64_t off, mode_t mode,
 	/* Straight into the segment: no buffer of our own. */
 	while (done < room) {
 		size_t want = room - done > CHUNK ? CHUNK : (size_t)(room - done);
-		ssize_t n = read(STDIN_FILENO, map + off + done, want);
+		ssize_t n = read_input(map + off + done, want);
 		if (n == 0)
 			break;
-		if (n > 0)
-			done += (uint64_t)n;
-		else if (!retry_after(STDIN_FILENO, POLLIN))
+		if (n < 0)
 			fail("standard input");
+		done += (uint64_t)n;
 	}
 	shmdt(map);
-	if (done == room && read_some(STDIN_FILENO, &extra, 1) == 1)
+	if (done == room && read_input(&extra, 1) == 1)
 		failx("%s: input is %llu bytes; the segment holds %llu from "
 		    "offset %llu (%zu bytes in all); the first %llu were "
 		    "written", op->text,
@@ -531,15 +574,14 @@ write_sysv(const struct ipc_operand *op, uint64_t off, mode_t mode,
 }
 
 /* Open (or with -c create, value 1) the -L semaphore and take it,
- * waiting until DL; exit 124 if it passes first. */
+ * waiting until DL; exit 124 if it passes first, and by the signal that
+ * comes while waiting. */
 static void
 take_lock(const struct ipc_operand *op, mode_t mode, const struct deadline *dl)
 {
 	struct ipc_sem_create cr = {
 		.create = opt_create, .value = 1, .nsems = 1, .mode = mode,
 	};
-	struct sigaction sa = { .sa_handler = on_signal };
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	if (ipc_sem_open(&lock, op, &cr, dl, NULL) < 0) {
 		if (errno == ETIMEDOUT)
@@ -549,17 +591,33 @@ take_lock(const struct ipc_operand *op, mode_t mode, const struct deadline *dl)
 			    "create it)", op->text);
 		err(EXIT_FAIL, "%s", op->text);
 	}
-	if (ipc_sem_acquire(&lock, op->flavor == IPC_SYSV, dl, NULL) < 0) {
+	catch_signals();
+	if (ipc_sem_acquire(&lock, op->flavor == IPC_SYSV, dl,
+	    &got_signal) < 0) {
 		if (errno == ETIMEDOUT)
 			exit(EXIT_TIMEOUT);
+		if (errno == EINTR)
+			sigloop_die(got_signal);
 		err(EXIT_FAIL, "%s", op->text);
 	}
-	/* A POSIX semaphore has no undo: die only after giving it back. */
 	lock_held = true;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < 3; i++)
-		sigaction(sigs[i], &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	obey_signal();
+}
+
+/* Exit 1 before anything changes when the standard input or output this
+ * run uses (of the N operands ARGS) is closed: the first object opened
+ * would take its descriptor, and be copied onto itself. */
+static void
+check_std_fds(const char **args, size_t n)
+{
+	bool reads_stdin = opt_write;
+
+	for (size_t i = 0; i < n; i++)
+		reads_stdin |= strcmp(args[i], "-") == 0;
+	if (reads_stdin && fcntl(STDIN_FILENO, F_GETFD) < 0)
+		err(EXIT_FAIL, "standard input");
+	if (!opt_write && fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		err(EXIT_FAIL, "write error");
 }
 
 int
@@ -645,6 +703,7 @@ main(int argc, const char **argv)
 	}
 	if (opt_lock)
 		ipc_operand_or_err(opt_lock, SEM_NAME_MAX, &lock_op);
+	check_std_fds(args, n);
 
 	deadline_start(&dl, opt_timeout ? &timeout : NULL);
 	if (opt_lock)

@@ -39,6 +39,7 @@
 #include "diag.h"
 #include "fullio.h"
 #include "parse.h"
+#include "sigloop.h"
 
 static char *count_arg;		/* -n: signals to wait for, 0 = forever */
 static int opt_numeric;		/* -N: print numbers, not names */
@@ -53,6 +54,8 @@ static sigset_t orig_mask;	/* the mask we inherited, for COMMAND */
 static struct sigaction orig_act[NSIG];	/* dispositions we replaced */
 static bool changed_act[NSIG];	/* which of orig_act are set */
 static sigset_t fatal_set;	/* signals that end us after cleaning up */
+static bool pipe_kills;		/* SIGPIPE neither ignored nor blocked at
+				 * start: EPIPE ends us by it */
 static dev_t pidfile_dev;	/* identity of the pidfile we renamed */
 static ino_t pidfile_ino;
 static bool pidfile_made;
@@ -89,15 +92,37 @@ remove_pidfile(void)
 static void __attribute__((noreturn))
 die_by_signal(int sig)
 {
-	sigset_t one;
-
 	remove_pidfile();
-	signal(sig, SIG_DFL);
-	sigemptyset(&one);
-	sigaddset(&one, sig);
-	raise(sig);
-	sigprocmask(SIG_UNBLOCK, &one, NULL);
-	_exit(128 + sig);
+	sigloop_die(sig);
+}
+
+/* Whether SIGPIPE would end us, had we not blocked it: neither ignored
+ * nor blocked by our parent. */
+static bool
+sigpipe_would_kill(void)
+{
+	struct sigaction cur;
+
+	return !sigismember(&orig_mask, SIGPIPE) &&
+	    sigaction(SIGPIPE, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN;
+}
+
+/*
+ * At exit, before close_stdout(): when the reader of standard output has
+ * gone (--help | true, --list | head -1), end quietly by SIGPIPE as any
+ * filter would.  Every signal being blocked from the start, the write got
+ * EPIPE instead of the signal.
+ */
+static void
+flush_stdout(void)
+{
+	if (fflush(stdout) != EOF)
+		return;
+	if (errno == EPIPE && pipe_kills)
+		die_by_signal(SIGPIPE);
+	/* As close_stdout() would have said, had the data still been there. */
+	warn("write error");
+	_exit(EXIT_FAIL);
 }
 
 /* Write our pid to PIDFILE atomically (temporary file, then rename), or
@@ -216,7 +241,7 @@ print_line(const char *line)
 {
 	if (full_write(STDOUT_FILENO, line, strlen(line)) >= 0)
 		return;
-	if (errno == EPIPE && sigismember(&fatal_set, SIGPIPE))
+	if (errno == EPIPE && pipe_kills)
 		die_by_signal(SIGPIPE);
 	warn("write error");
 	exit(EXIT_FAIL);
@@ -466,6 +491,8 @@ main(int argc, char **argv)
 	 * ones we do not wait for are unblocked again once parsed. */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &orig_mask);
+	pipe_kills = sigpipe_would_kill();
+	atexit(flush_stdout);
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -490,6 +517,9 @@ main(int argc, char **argv)
 			    "'--')", *s);
 		usage_error("unknown signal: '%s'", *s);
 	}
+	/* Before the pidfile or COMMAND: a signal could not be reported. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		err(EXIT_FAIL, "write error");
 	if (opt_list) {
 		if (command)
 			usage_error("--list takes no COMMAND");

@@ -54,6 +54,10 @@ main(void)
 	    op.key == ftok("/", 7), "ftok:/:7");
 	TAP_OK(ipc_operand_parse("ftok:/", NAME_MAX, &op) == 0 &&
 	    op.key == ftok("/", 1), "ftok:/ defaults PROJ to 1");
+	TAP_OK(ipc_operand_parse("ftok:/:255", NAME_MAX, &op) == 0 &&
+	    op.key == ftok("/", 255), "ftok:/:255, the largest PROJ");
+	TAP_OK(ipc_operand_parse("ftok:/:0x10", NAME_MAX, &op) == 0 &&
+	    op.key == ftok("/", 16), "ftok:/:0x10 is hexadecimal");
 
 	bad("", NAME_MAX, EINVAL);
 	bad("/", NAME_MAX, EINVAL);
@@ -62,17 +66,25 @@ main(void)
 	bad("..", NAME_MAX, EINVAL);
 	bad("key:", NAME_MAX, EINVAL);
 	bad("key:xyz", NAME_MAX, EINVAL);
-	bad("key:0", NAME_MAX, EINVAL);
+	bad("key:0", NAME_MAX, ERANGE);
+	bad("key:0x0", NAME_MAX, ERANGE);
 	bad("key:-1", NAME_MAX, EINVAL);
 	bad("key: 1", NAME_MAX, EINVAL);
 	bad("key:1 ", NAME_MAX, EINVAL);
-	bad("key:0x100000000", NAME_MAX, EINVAL);
+	bad("key:0x100000000", NAME_MAX, ERANGE);
 	bad("id:-1", NAME_MAX, EINVAL);
 	bad("id:", NAME_MAX, EINVAL);
 	bad("id:2147483648", NAME_MAX, EINVAL);
 	bad("id:0x10", NAME_MAX, EINVAL);
 	bad("ftok:", NAME_MAX, EINVAL);
 	bad("ftok:/nonexistent/ipcutils-test", NAME_MAX, ENOENT);
+	bad("ftok:/tmp:0", NAME_MAX, ERANGE);
+	bad("ftok:/tmp:256", NAME_MAX, ERANGE);
+	bad("ftok:/tmp:-1", NAME_MAX, ERANGE);
+	bad("ftok:/tmp:9x", NAME_MAX, ERANGE);
+	bad("ftok::7", NAME_MAX, EINVAL);
+	/* Only what looks like a number is PROJ; the rest is PATH. */
+	bad("ftok:/nonexistent:x", NAME_MAX, ENOENT);
 	memset(longname, 'n', NAME_MAX + 1);
 	longname[NAME_MAX + 1] = '\0';
 	bad(longname, NAME_MAX, ENAMETOOLONG);
