@@ -514,3 +514,18 @@ example() {
 	for p in "${pids[@]}"; do wait_until waiting "$p"; done
 	assert_idle "${pids[@]}"
 }
+
+@test "CAVEATS: a COMMAND that keeps standard output holds \$( ) until it exits" {
+	# As sigwaitfor(1) says: the daemon's own output keeps the pipe of
+	# $( ) open, so the shell waits for the daemon, not for the signal.
+	local sig
+	sig=$(sigwaitfor -t 5 USR1 -- sh -c 'echo $$ >"$0"; kill -USR1 $PPID
+		exec sleep 1' "$dir/kept")
+	[[ $sig == USR1 ]]
+	ended "$(cat "$dir/kept")"
+	sig=$(sigwaitfor -t 5 USR1 -- sh -c 'echo $$ >"$0"; kill -USR1 $PPID
+		exec sleep 30 >/dev/null 2>&1' "$dir/redirected")
+	cleanup_kill "$(cat "$dir/redirected")"
+	[[ $sig == USR1 ]]
+	kill -0 "$(cat "$dir/redirected")"
+}
