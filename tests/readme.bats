@@ -31,7 +31,7 @@ date -d "$(head -n 1 out)" >/dev/null
 CHECK[ca78ef11]='[ $rc = 0 ] && printf "I hold the lock; it is now 0\n1\n" | diff - out'
 CHECK[e530a761]='[ $rc = 0 ] && [ "$(cat out)" = USR1 ]'
 LIMIT[e1598c4e]=10
-CHECK[e1598c4e]='[ $rc = 0 ] && [ "$(cat out)" = SHOUT ]'
+CHECK[804d1ebc]='[ $rc = 0 ] && [ "$(cat out)" = SHOUT ]'
 CHECK[dd842748]='[ $rc = 0 ]
 [ "$(grep -c "^3 packets transmitted, 3 received, 0% packet loss" out)" = 2 ]
 tail -n 1 out | grep -Eqx "[0-9]+(\.[0-9]+)?"'
