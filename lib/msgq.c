@@ -430,9 +430,11 @@ wait_bounded(const struct msgq_wait *w)
 	return (w->dl && !w->dl->forever) || w->stop || w->watch >= 0;
 }
 
-/* Why W ends the wait now, as an errno value, or 0 to go on waiting. */
+/* Why W ends the wait now, as an errno value, or 0 to go on waiting.
+ * LOOK: look at the watched descriptor too (a ppoll(2) that includes it
+ * already has). */
 static int
-wait_over(const struct msgq_wait *w)
+wait_over(const struct msgq_wait *w, bool look)
 {
 	struct pollfd pfd = { .fd = w->watch, .events = 0 };
 
@@ -440,7 +442,7 @@ wait_over(const struct msgq_wait *w)
 		return EINTR;
 	if (w->dl && deadline_expired(w->dl))
 		return ETIMEDOUT;
-	if (w->watch >= 0 && poll(&pfd, 1, 0) > 0 &&
+	if (look && w->watch >= 0 && poll(&pfd, 1, 0) > 0 &&
 	    (pfd.revents & (POLLERR | POLLHUP)))
 		return EPIPE;
 	return 0;
@@ -461,7 +463,7 @@ posix_wait(struct msgq *q, short events, const struct msgq_wait *w)
 	int e, n;
 
 	for (;;) {
-		if ((e = wait_over(w)) != 0)
+		if ((e = wait_over(w, false)) != 0)
 			return errno = e, -1;
 		if (w->dl && !w->dl->forever) {
 			left = deadline_left(w->dl);
@@ -470,10 +472,12 @@ posix_wait(struct msgq *q, short events, const struct msgq_wait *w)
 		n = ppoll(pfd, w->watch >= 0 ? 2 : 1, tsp, w->mask);
 		if (n < 0 && errno != EINTR)
 			return -1;
+		if (n > 0 && (pfd[1].revents & (POLLERR | POLLHUP)))
+			return errno = EPIPE, -1;
 		if (n > 0 && pfd[0].revents)
 			return 0;
-		/* Otherwise a signal, the deadline or the watched descriptor:
-		 * wait_over() tells which, or that it was a stray signal. */
+		/* Otherwise a signal or the deadline: wait_over() tells
+		 * which, or that it was a stray signal. */
 	}
 }
 
@@ -568,7 +572,7 @@ sysv_wait(struct msgq *q, enum sysv_op op, size_t len, long type,
 
 	while (n < 0 && (errno == EAGAIN || errno == ENOMSG ||
 	    errno == EINTR) && w) {
-		if ((e = wait_over(w)) != 0)
+		if ((e = wait_over(w, true)) != 0)
 			return errno = e, -1;
 		n = sysv_block(q, op, len, type, w);
 	}

@@ -154,7 +154,7 @@ os.execvp(sys.argv[1], sys.argv[1:])' rawping -c 1 -i 0.01 127.0.0.1 ::1
 	wait_until test -s "$BATS_TEST_TMPDIR/rc"
 	cat "$BATS_TEST_TMPDIR/err"
 	[[ $(cat "$BATS_TEST_TMPDIR/rc") == 1 ]]
-	grep -q "^mqrecv: key:$k: could not put back a message of 9 bytes (priority or type 1): the queue was removed; here it is:\$" "$BATS_TEST_TMPDIR/err"
+	grep -q "^mqrecv: key:$k: could not put back a message of 9 bytes (type 1): the queue was removed; here it is:\$" "$BATS_TEST_TMPDIR/err"
 	[[ $(tail -n 1 "$BATS_TEST_TMPDIR/err") == "only copy" ]]
 }
 

@@ -229,8 +229,9 @@ spill(const char *data, size_t len, long prio, int e)
 		snprintf(why, sizeof why, "the queue was removed");
 	else
 		snprintf(why, sizeof why, "%s", strerror(e));
-	warnx("%s: could not put back a message of %zu bytes (priority or "
-	    "type %ld): %s; here it is:", queue.text, len, prio, why);
+	warnx("%s: could not put back a message of %zu bytes (%s %ld): %s; "
+	    "here it is:", queue.text, len, queue.flavor == IPC_POSIX ?
+	    "priority" : "type", prio, why);
 	full_write(STDERR_FILENO, data, len);
 	full_write(STDERR_FILENO, &d, 1);
 	spilled = true;
@@ -366,8 +367,8 @@ await_empty_by_looking(void)
 		if (ppoll(&pfd, 1, &ts, &wait_mask) > 0 &&
 		    (pfd.revents & (POLLERR | POLLHUP)))
 			return EPIPE;
-		if (ts.tv_nsec < 10000000)
-			ts.tv_nsec *= 2;
+		ts.tv_nsec = ts.tv_nsec * 2 < 10000000 ? ts.tv_nsec * 2 :
+		    10000000;
 	}
 	if (stop_sig)
 		return EINTR;
