@@ -762,3 +762,20 @@ putting_back() {
 	for name in "${pids[@]}"; do wait_until asleep "${name#*=}"; done
 	idle "${pids[@]}"
 }
+
+@test "a message longer than the one-page pipe arrives whole; the pipe gets its size back" {
+	mqsend -c --max-messages 10 --message-size 8000 "$q" </dev/null
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		head -c 7999 /dev/zero | tr '\0' "$i" | mqsend "$q"
+	done
+	run bash -c "mqrecv -n 3 '$q' | wc -c"
+	[ "$output" -eq 24000 ]
+	run bash -c "mqrecv '$q' | head -n 2 | cut -c1-3"
+	[ "$output" = "$(printf '333\n444')" ]
+	holds "$q" 5
+	# The pipe's size (F_GETPIPE_SZ, 1032) after mqrecv, in the same pipe.
+	run bash -c "{ mqrecv -n 1 '$q'; python3 -c 'import fcntl, sys
+print(fcntl.fcntl(1, 1032), file=sys.stderr)' 2>'$T/size'; } | wc -c"
+	[ "$output" -eq 8000 ]
+	[ "$(cat "$T/size")" -eq 65536 ]
+}
