@@ -10,8 +10,9 @@
  * msgsnd(2); "recv" receives COUNT with blocking mq_receive(3) or
  * msgrcv(2).  QUEUE is a POSIX name ("/x") or a System V key (decimal or
  * 0x hex); it must exist.  Run one of each in two processes.  "rss" runs
- * COMMAND and prints its peak resident memory in KiB (ru_maxrss), as
- * /usr/bin/time -f %M does, from a process small enough not to count.
+ * COMMAND and prints on standard error its peak resident memory in KiB
+ * (ru_maxrss), as /usr/bin/time -f %M does, from a process small enough
+ * not to count, then the CPU time it used in milliseconds (user + system).
  */
 #include "config.h"
 
@@ -43,7 +44,9 @@ rss(char **argv)
 	}
 	if (wait4(pid, &status, 0, &ru) < 0)
 		err(1, "wait4");
-	fprintf(stderr, "%ld\n", ru.ru_maxrss);
+	fprintf(stderr, "%ld %ld\n", ru.ru_maxrss,
+	    (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 

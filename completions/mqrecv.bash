@@ -18,9 +18,9 @@ _ipcu_mqrecv() {
 	esac
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-n --count -t --timeout -P
-		    --show-priority -T --type -0 --null -c --create --max-messages
-		    --message-size --mode --stat --unlink -h --help --usage -V
-		    --version" -- "$cur"))
+		    --show-priority -T --type -0 --null --batch -c --create
+		    --max-messages --message-size --mode --stat --unlink -h --help
+		    --usage -V --version" -- "$cur"))
 		return 0
 	fi
 	_ipcu_from _ipcu_posix_queues

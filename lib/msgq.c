@@ -12,7 +12,11 @@
 #include <sys/msg.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "diag.h"
 #include "msgq.h"
@@ -123,11 +127,33 @@ open_failed(const struct msgq *q)
 	err(EXIT_FAIL, "%s", q->text);
 }
 
+/* Refuse a receiver that may read QUEUE but not write it: it could not
+ * put back a message it failed to deliver.  Exit 1. */
+static void __attribute__((noreturn))
+no_put_back(const struct msgq *q)
+{
+	errx(EXIT_FAIL, "%s: %s: receiving needs write permission too, to put "
+	    "back a message that cannot be delivered", q->text,
+	    strerror(EACCES));
+}
+
+/* The open(2) flags for DIR. */
+static int
+posix_flags(enum msgq_dir dir)
+{
+	static const int flags[] = {
+		[MSGQ_SEND] = O_WRONLY,
+		[MSGQ_RECEIVE] = O_RDWR,
+		[MSGQ_INSPECT] = O_RDONLY,
+	};
+
+	return flags[dir] | O_NONBLOCK;
+}
+
 static void
 posix_open(struct msgq *q, enum msgq_dir dir, const struct msgq_create *c)
 {
-	/* A receiver also sends: it puts back what it could not deliver. */
-	int flags = (dir == MSGQ_SEND ? O_WRONLY : O_RDWR) | O_NONBLOCK;
+	int flags = posix_flags(dir);
 	struct mq_attr attr;
 
 	if (c && c->create) {
@@ -163,9 +189,12 @@ posix_open(struct msgq *q, enum msgq_dir dir, const struct msgq_create *c)
 	} else {
 		q->mqd = mq_open(q->name, flags);
 	}
-	if (q->mqd == (mqd_t)-1 && errno == EACCES && dir == MSGQ_RECEIVE)
-		/* Readable only: receive anyway; a put-back will fail loudly. */
-		q->mqd = mq_open(q->name, O_RDONLY | O_NONBLOCK);
+	if (q->mqd == (mqd_t)-1 && errno == EACCES && dir == MSGQ_RECEIVE) {
+		q->mqd = mq_open(q->name, posix_flags(MSGQ_INSPECT));
+		if (q->mqd != (mqd_t)-1)
+			no_put_back(q);
+		errno = EACCES;
+	}
 	if (q->mqd == (mqd_t)-1)
 		open_failed(q);
 	if (mq_getattr(q->mqd, &attr) < 0)
@@ -185,9 +214,69 @@ sysv_undo_create(struct msgq *q)
 	errno = e;
 }
 
+/* Whether this process holds CAP_IPC_OWNER, which bypasses the modes. */
+static bool
+ipc_owner_capable(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return false;
+	return d[CAP_TO_INDEX(CAP_IPC_OWNER)].effective &
+	    CAP_TO_MASK(CAP_IPC_OWNER);
+}
+
+/* Whether this process is in group GID (effective or supplementary). */
+static bool
+in_group(gid_t gid)
+{
+	int n = getgroups(0, NULL);
+	gid_t *groups = n > 0 ? calloc((size_t)n, sizeof *groups) : NULL;
+	bool found = gid == getegid();
+
+	if (groups)
+		n = getgroups(n, groups);
+	for (int i = 0; groups && i < n && !found; i++)
+		found = groups[i] == gid;
+	free(groups);
+	return found;
+}
+
+/*
+ * Whether the kernel lets this process do what BITS asks (4 read, 2 write)
+ * on a System V object with permissions P: the owner's, the group's or
+ * the others' bits, as ipcperms() in the kernel chooses them.
+ */
+static bool
+sysv_may(const struct ipc_perm *p, unsigned bits)
+{
+	uid_t uid = geteuid();
+	unsigned granted = p->mode;
+
+	if (uid == p->uid || uid == p->cuid)
+		granted >>= 6;
+	else if (in_group(p->gid) || in_group(p->cgid))
+		granted >>= 3;
+	return (granted & bits) == bits || ipc_owner_capable();
+}
+
+/* Receiving needs read and write permission: check both up front, since
+ * msgrcv(2) and msgsnd(2) would only tell once a message was taken. */
+static void
+sysv_check_receive(struct msgq *q, const struct ipc_perm *p)
+{
+	if (!sysv_may(p, 4)) {
+		errno = EACCES;
+		err(EXIT_FAIL, "%s", q->text);
+	}
+	if (!sysv_may(p, 2))
+		no_put_back(q);
+}
+
 static void
 sysv_open(struct msgq *q, const struct ipc_operand *op,
-    const struct msgq_create *c)
+    enum msgq_dir dir, const struct msgq_create *c)
 {
 	long msgmax = sysctl_or(SYSV_SYSCTL "msgmax", SYSV_MSGMAX_DEFAULT);
 	long msgmnb = sysctl_or(SYSV_SYSCTL "msgmnb", SYSV_MSGMNB_DEFAULT);
@@ -217,6 +306,8 @@ sysv_open(struct msgq *q, const struct ipc_operand *op,
 		open_failed(q);
 	if (msgctl(q->msqid, IPC_STAT, &ds) < 0)
 		open_failed(q);
+	if (dir == MSGQ_RECEIVE)
+		sysv_check_receive(q, &ds.msg_perm);
 	if (q->created && (c->max_messages || c->message_size)) {
 		unsigned long size = (unsigned long)(c->message_size ?
 		    c->message_size : msgmax);
@@ -301,7 +392,7 @@ msgq_open_or_err(struct msgq *q, const struct ipc_operand *op,
 		snprintf(q->name, sizeof q->name, "%s", op->name);
 		posix_open(q, dir, c);
 	} else {
-		sysv_open(q, op, c);
+		sysv_open(q, op, dir, c);
 	}
 	if (grow_buffer(q, q->msgsize) < 0) {
 		if (q->flavor == IPC_POSIX && q->created)
@@ -315,46 +406,6 @@ int
 msgq_fd(const struct msgq *q)
 {
 	return q->flavor == IPC_POSIX ? (int)q->mqd : -1;
-}
-
-void
-backoff_reset(struct backoff *b)
-{
-	b->ns = BACKOFF_MIN_NS;
-}
-
-struct timespec
-backoff_next(struct backoff *b, const struct deadline *dl)
-{
-	struct timespec ts = { 0, b->ns };
-
-	if (b->ns < BACKOFF_MIN_NS)
-		ts.tv_nsec = b->ns = BACKOFF_MIN_NS;
-	b->ns = b->ns * 2 > BACKOFF_MAX_NS ? BACKOFF_MAX_NS : b->ns * 2;
-	if (dl && !dl->forever) {
-		struct timespec left = deadline_left(dl);
-		if (left.tv_sec == 0 && left.tv_nsec < ts.tv_nsec)
-			ts = left;
-	}
-	return ts;
-}
-
-/* Wait for room in a POSIX queue until DL; 0 or -1 with errno. */
-static int
-posix_wait_room(struct msgq *q, const struct deadline *dl)
-{
-	struct pollfd pfd = { .fd = (int)q->mqd, .events = POLLOUT };
-	int n;
-
-	for (;;) {
-		n = poll(&pfd, 1, dl ? deadline_poll_ms(dl) : -1);
-		if (n > 0)
-			return 0;
-		if (n == 0)
-			return errno = ETIMEDOUT, -1;
-		if (errno != EINTR)
-			return -1;
-	}
 }
 
 /* Make the POSIX descriptor blocking or not; a syscall only on a change. */
@@ -371,28 +422,186 @@ posix_set_blocking(struct msgq *q, bool blocking)
 	return 0;
 }
 
+/* Whether W lets the wait end before success: with none of its members
+ * set the kernel's own blocking call is the cheapest wait. */
+static bool
+wait_bounded(const struct msgq_wait *w)
+{
+	return (w->dl && !w->dl->forever) || w->stop || w->watch >= 0;
+}
+
+/* Why W ends the wait now, as an errno value, or 0 to go on waiting.
+ * LOOK: look at the watched descriptor too (a ppoll(2) that includes it
+ * already has). */
+static int
+wait_over(const struct msgq_wait *w, bool look)
+{
+	struct pollfd pfd = { .fd = w->watch, .events = 0 };
+
+	if (w->stop && *w->stop)
+		return EINTR;
+	if (w->dl && deadline_expired(w->dl))
+		return ETIMEDOUT;
+	if (look && w->watch >= 0 && poll(&pfd, 1, 0) > 0 &&
+	    (pfd.revents & (POLLERR | POLLHUP)))
+		return EPIPE;
+	return 0;
+}
+
+/*
+ * Wait until the POSIX queue is ready for EVENTS (POLLIN or POLLOUT) or W
+ * ends the wait.  Return 0 when it may be ready, or -1 with errno.
+ */
+static int
+posix_wait(struct msgq *q, short events, const struct msgq_wait *w)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = (int)q->mqd, .events = events },
+		{ .fd = w->watch, .events = 0 },
+	};
+	struct timespec left, *tsp = NULL;
+	int e, n;
+
+	for (;;) {
+		if ((e = wait_over(w, false)) != 0)
+			return errno = e, -1;
+		if (w->dl && !w->dl->forever) {
+			left = deadline_left(w->dl);
+			tsp = &left;
+		}
+		n = ppoll(pfd, w->watch >= 0 ? 2 : 1, tsp, w->mask);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n > 0 && (pfd[1].revents & (POLLERR | POLLHUP)))
+			return errno = EPIPE, -1;
+		if (n > 0 && pfd[0].revents)
+			return 0;
+		/* Otherwise a signal or the deadline: wait_over() tells
+		 * which, or that it was a stray signal. */
+	}
+}
+
+/* Do nothing: SIGALRM only has to interrupt a System V call. */
+static void
+kick(int sig)
+{
+	(void)sig;
+}
+
+/* Set the interval timer: first after the shorter of MSGQ_KICK_MS and
+ * what is left of DL, then every MSGQ_KICK_MS; ON false stops it. */
+static void
+kick_timer(const struct deadline *dl, bool on)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	if (on) {
+		it.it_interval.tv_usec = MSGQ_KICK_MS * 1000L;
+		it.it_value = it.it_interval;
+		if (dl && !dl->forever) {
+			struct timespec left = deadline_left(dl);
+			if (left.tv_sec == 0 &&
+			    left.tv_nsec / 1000 < it.it_value.tv_usec)
+				it.it_value.tv_usec = left.tv_nsec / 1000 + 1;
+		}
+	}
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/* The kinds of System V call a wait blocks in. */
+enum sysv_op { SYSV_SEND, SYSV_RECEIVE };
+
+/* One System V call on Q's buffer (LEN bytes of text to send, or the
+ * type to receive), blocking or not; msgsnd(2)'s or msgrcv(2)'s result. */
+static ssize_t
+sysv_call(struct msgq *q, enum sysv_op op, size_t len, long type,
+    bool block)
+{
+	int flags = block ? 0 : IPC_NOWAIT;
+
+	if (op == SYSV_SEND)
+		return msgsnd(q->msqid, q->buf, len, flags);
+	return msgrcv(q->msqid, q->buf, q->bufsize - sizeof(long), type,
+	    flags);
+}
+
+/*
+ * Block in the System V call until it succeeds or something interrupts
+ * it: a signal W->mask lets in, or SIGALRM from the interval timer, after
+ * which the caller looks at W again.  A signal that comes between the
+ * look at W->stop and the call is noticed at the next SIGALRM.
+ */
+static ssize_t
+sysv_block(struct msgq *q, enum sysv_op op, size_t len, long type,
+    const struct msgq_wait *w)
+{
+	/* SA_RESTART: msgsnd(2) and msgrcv(2) are never restarted, but a
+	 * late SIGALRM should not interrupt the caller's other calls. */
+	struct sigaction sa = { .sa_handler = kick, .sa_flags = SA_RESTART };
+	sigset_t mask, old;
+	bool bounded = wait_bounded(w);
+	ssize_t n = -1;
+	int e = EINTR;
+
+	if (!bounded)
+		return sysv_call(q, op, len, type, true);
+	sigprocmask(SIG_SETMASK, NULL, &old);
+	mask = w->mask ? *w->mask : old;
+	sigdelset(&mask, SIGALRM);
+	sigaction(SIGALRM, &sa, NULL);
+	kick_timer(w->dl, true);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	if (!(w->stop && *w->stop)) {
+		n = sysv_call(q, op, len, type, true);
+		e = errno;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	kick_timer(NULL, false);
+	errno = e;
+	return n;
+}
+
+/* Send or receive (OP) through the System V queue, waiting as W says
+ * (W NULL: not at all); msgsnd(2)'s or msgrcv(2)'s result. */
+static ssize_t
+sysv_wait(struct msgq *q, enum sysv_op op, size_t len, long type,
+    const struct msgq_wait *w)
+{
+	ssize_t n = sysv_call(q, op, len, type, false);
+	int e;
+
+	while (n < 0 && (errno == EAGAIN || errno == ENOMSG ||
+	    errno == EINTR) && w) {
+		if ((e = wait_over(w, true)) != 0)
+			return errno = e, -1;
+		n = sysv_block(q, op, len, type, w);
+	}
+	if (n < 0 && errno == ENOMSG)
+		errno = EAGAIN;
+	return n;
+}
+
 int
 msgq_send(struct msgq *q, const void *data, size_t len, long prio,
-    const struct deadline *dl)
+    const struct msgq_wait *w)
 {
-	struct backoff b;
-	bool forever = !dl || dl->forever;
+	static const struct msgq_wait forever = { .watch = -1 };
 
+	if (!w)
+		w = &forever;
 	if (len > q->msgsize)
 		return errno = EMSGSIZE, -1;
 	if (q->flavor == IPC_POSIX) {
-		/* Without a deadline the kernel's own wait is the cheapest:
-		 * one call per message, as the raw loop does. */
-		if (posix_set_blocking(q, forever) < 0)
+		/* Without an end to the wait the kernel's own wait is the
+		 * cheapest: one call per message, as the raw loop does. */
+		if (posix_set_blocking(q, !wait_bounded(w)) < 0)
 			return -1;
 		for (;;) {
 			if (mq_send(q->mqd, data, len, (unsigned)prio) == 0)
 				return 0;
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
+			if (errno != EINTR && errno != EAGAIN)
 				return -1;
-			if (posix_wait_room(q, dl) < 0)
+			if (errno == EAGAIN && posix_wait(q, POLLOUT, w) < 0)
 				return -1;
 		}
 	}
@@ -400,58 +609,60 @@ msgq_send(struct msgq *q, const void *data, size_t len, long prio,
 		return -1;
 	memcpy(q->buf, &prio, sizeof prio);
 	memcpy(q->buf + sizeof(long), data, len);
-	backoff_reset(&b);
+	if (sysv_wait(q, SYSV_SEND, len, 0, w) == 0)
+		return 0;
+	/* A removed queue's identifier is invalid. */
+	if (errno == EINVAL)
+		errno = EIDRM;
+	return -1;
+}
+
+/* Receive from the POSIX queue, waiting as W says (NULL: not at all). */
+static ssize_t
+posix_receive(struct msgq *q, const char **data, long *prio,
+    const struct msgq_wait *w)
+{
+	unsigned p;
+	ssize_t n;
+
+	if (posix_set_blocking(q, false) < 0)
+		return -1;
 	for (;;) {
-		/* Without a deadline the kernel's own wait is the cheapest. */
-		if (msgsnd(q->msqid, q->buf, len, forever ? 0 : IPC_NOWAIT)
-		    == 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN)
+		n = mq_receive(q->mqd, q->buf, q->bufsize, &p);
+		if (n >= 0)
+			break;
+		if (errno == EAGAIN && !w)
 			return -1;
-		if (forever || deadline_expired(dl))
-			return errno = forever ? EAGAIN : ETIMEDOUT, -1;
-		struct timespec ts = backoff_next(&b, dl);
-		nanosleep(&ts, NULL);
+		if (errno != EINTR && errno != EAGAIN)
+			return -1;
+		if (errno == EAGAIN && posix_wait(q, POLLIN, w) < 0)
+			return -1;
 	}
+	*data = q->buf;
+	*prio = (long)p;
+	return n;
 }
 
 ssize_t
-msgq_receive(struct msgq *q, long type, const char **data, long *prio)
+msgq_receive(struct msgq *q, long type, const char **data, long *prio,
+    const struct msgq_wait *w)
 {
 	ssize_t n;
 
-	if (q->flavor == IPC_POSIX) {
-		unsigned p;
-		if (posix_set_blocking(q, false) < 0)
-			return -1;
-		do
-			n = mq_receive(q->mqd, q->buf, q->bufsize, &p);
-		while (n < 0 && errno == EINTR);
-		if (n >= 0) {
-			*data = q->buf;
-			*prio = (long)p;
-		}
-		return n;
-	}
+	if (q->flavor == IPC_POSIX)
+		return posix_receive(q, data, prio, w);
 	for (;;) {
-		n = msgrcv(q->msqid, q->buf, q->bufsize - sizeof(long), type,
-		    IPC_NOWAIT);
-		if (n >= 0)
+		n = sysv_wait(q, SYSV_RECEIVE, 0, type, w);
+		if (n >= 0 || errno != E2BIG)
 			break;
-		if (errno == ENOMSG)
-			return errno = EAGAIN, -1;
-		if (errno == E2BIG) {
-			/* A message sent when msgmax was larger. */
-			if (grow_buffer(q, (q->bufsize - sizeof(long)) * 2) < 0)
-				return -1;
-			continue;
-		}
+		/* A message sent when msgmax was larger. */
+		if (grow_buffer(q, (q->bufsize - sizeof(long)) * 2) < 0)
+			return -1;
+	}
+	if (n < 0) {
 		if (errno == EINVAL)
 			errno = EIDRM;
-		if (errno != EINTR)
-			return -1;
+		return -1;
 	}
 	memcpy(prio, q->buf, sizeof *prio);
 	*data = q->buf + sizeof(long);
@@ -500,11 +711,20 @@ msgq_print_stat(struct msgq *q, FILE *out)
 }
 
 int
-msgq_unlink(struct msgq *q)
+msgq_remove(const struct ipc_operand *op)
 {
-	if (q->flavor == IPC_POSIX)
-		return mq_unlink(q->name);
-	return msgctl(q->msqid, IPC_RMID, NULL);
+	int id = op->id;
+
+	if (op->flavor == IPC_POSIX)
+		return mq_unlink(op->name);
+	if (!op->by_id && (id = msgget(op->key, 0)) < 0)
+		return -1;
+	if (msgctl(id, IPC_RMID, NULL) == 0)
+		return 0;
+	/* A System V id that names nothing is EINVAL. */
+	if (errno == EINVAL || errno == EIDRM)
+		errno = ENOENT;
+	return -1;
 }
 
 void

@@ -9,17 +9,23 @@
  * System V kernel.msgmax, msgmnb, msgmni).
  *
  * Messages carry a number beside their bytes: the POSIX priority or the
- * System V type ("prio" below).  Sending waits for room until a deadline
- * (without one, inside the kernel, as the raw loop does: signals the caller
- * keeps blocked do not interrupt it); receiving never waits: a caller that wants to wait polls msgq_fd() (POSIX
- * queues are file descriptors) or, for System V, which has nothing to poll,
- * sleeps with a struct backoff between attempts.
+ * System V type ("prio" below).  Sending and receiving wait as a struct
+ * msgq_wait says: until a deadline, until the caller's signal handler sets
+ * a flag, or until another descriptor (a pipe whose reader may leave)
+ * reports an error.  A POSIX queue is a file descriptor and is waited on
+ * with ppoll(2).  A System V queue has nothing to poll: the wait blocks in
+ * msgsnd(2) or msgrcv(2) themselves, which any handled signal interrupts,
+ * and an interval timer (SIGALRM every MSGQ_KICK_MS) interrupts it too, so
+ * that the flag, the deadline and the descriptor are looked at again even
+ * when a signal came just before the call blocked.  Waiting costs no CPU
+ * but those few wake-ups, and a message or room is seen at once.
  */
 #ifndef IPCU_MSGQ_H
 #define IPCU_MSGQ_H
 
 #include <mqueue.h>
 #include <popt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -54,7 +60,12 @@ struct msgq {
 	size_t bufsize;
 };
 
-enum msgq_dir { MSGQ_SEND, MSGQ_RECEIVE };
+/*
+ * What a queue is opened for.  A receiver also sends: it puts back what it
+ * could not deliver, so it needs write permission too; an inspector only
+ * reads the queue's attributes.
+ */
+enum msgq_dir { MSGQ_SEND, MSGQ_RECEIVE, MSGQ_INSPECT };
 
 /*
  * Fill C from the creation options as typed (-c, --max-messages,
@@ -85,29 +96,49 @@ extern struct poptOption msgq_create_options[];
 
 /*
  * Open the queue OP for DIR, creating it as C says (C may be NULL).  On
- * failure print "prog: QUEUE: reason", naming the kernel limit involved,
- * and exit 1; nothing is left created.
+ * failure print "prog: QUEUE: reason", naming the kernel limit involved or
+ * the permission missing, and exit 1; nothing is left created.
  */
 void msgq_open_or_err(struct msgq *q, const struct ipc_operand *op,
     enum msgq_dir dir, const struct msgq_create *c);
 
 /*
- * Send LEN bytes of DATA with priority or type PRIO, waiting for room
- * until DL expires (DL NULL: no limit).  Return 0, or -1 with errno:
- * ETIMEDOUT when the queue stayed full, EMSGSIZE when LEN is over
- * q->msgsize, EIDRM when the queue was removed, or the call's error.
+ * How long a send or receive may wait.  Each member may be left empty
+ * (NULL, or -1 for WATCH): with all of them empty the wait has no end but
+ * success.  The signals the caller handles must be blocked outside waits;
+ * MASK, the signal mask while waiting (as for ppoll(2)), lets them in.
  */
-int msgq_send(struct msgq *q, const void *data, size_t len, long prio,
-    const struct deadline *dl);
+struct msgq_wait {
+	const struct deadline *dl;	/* give up (ETIMEDOUT) when it expires */
+	const sigset_t *mask;		/* the mask while waiting; NULL: as is */
+	volatile sig_atomic_t *stop;	/* nonzero: stop waiting (EINTR) */
+	int watch;			/* POLLERR or POLLHUP on it: stop (EPIPE) */
+};
+
+/* The System V wake-up interval, which bounds how late a flag, a
+ * deadline or the watched descriptor is noticed in a race. */
+#define MSGQ_KICK_MS 50
 
 /*
- * Receive one message without waiting.  TYPE selects System V messages as
- * msgrcv(2) does (0: the first).  Return its length with *DATA (valid until
- * the next call) and *PRIO set, or -1 with errno: EAGAIN when there is
- * none, EIDRM when the queue was removed, or the call's error.
+ * Send LEN bytes of DATA with priority or type PRIO, waiting for room as W
+ * says (W NULL: for as long as it takes).  Return 0, or -1 with errno: ETIMEDOUT, EINTR or EPIPE when the
+ * wait ended for the reason W gives, EMSGSIZE when LEN is over q->msgsize,
+ * EIDRM when the queue was removed, or the call's error.  A System V wait
+ * uses SIGALRM and ITIMER_REAL: the caller must use neither.
+ */
+int msgq_send(struct msgq *q, const void *data, size_t len, long prio,
+    const struct msgq_wait *w);
+
+/*
+ * Receive one message, waiting for one as W says (W NULL: not at all).
+ * TYPE selects System V messages as msgrcv(2) does (0: the first).
+ * Return its length with *DATA (valid until the next call) and *PRIO set,
+ * or -1 with errno: EAGAIN when there is none and W is NULL, ETIMEDOUT,
+ * EINTR or EPIPE as for msgq_send(), EIDRM when the queue was removed, or
+ * the call's error.
  */
 ssize_t msgq_receive(struct msgq *q, long type, const char **data,
-    long *prio);
+    long *prio, const struct msgq_wait *w);
 
 /* The descriptor poll(2) reports readable or writable: POSIX only, -1 for
  * System V. */
@@ -117,29 +148,12 @@ int msgq_fd(const struct msgq *q);
  * with errno set. */
 int msgq_print_stat(struct msgq *q, FILE *out);
 
-/* Remove the queue.  Return 0, or -1 with errno set. */
-int msgq_unlink(struct msgq *q);
+/* Remove the queue OP names, without opening it.  Return 0, or -1 with
+ * errno set (ENOENT when there is no such queue). */
+int msgq_remove(const struct ipc_operand *op);
 
 /* Close the queue (it stays in the system) and free its buffer. */
 void msgq_close(struct msgq *q);
-
-/*
- * The System V wait: sleep between attempts, from 50 us doubling to a
- * cap of 4 ms, so a waiting process wakes at most 250 times a second
- * and a message that arrives is seen at most 4 ms late.
- */
-struct backoff {
-	long ns;
-};
-#define BACKOFF_MIN_NS 50000L
-#define BACKOFF_MAX_NS 4000000L
-
-/* Start over at the shortest sleep. */
-void backoff_reset(struct backoff *b);
-
-/* The next sleep, no longer than what is left of DL (DL NULL: no limit);
- * advances B. */
-struct timespec backoff_next(struct backoff *b, const struct deadline *dl);
 
 /* Read an integer from a /proc/sys file; -1 if it cannot be read. */
 long msgq_sysctl(const char *path);

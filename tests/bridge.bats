@@ -32,12 +32,12 @@ start_receiver() {
 	PORT=$(sed -n 's/.*listening on .*:\([0-9][0-9]*\)$/\1/p' "$T/l.err")
 }
 
-@test "a POSIX queue bridged to a System V queue on another host: every message once, in order" {
+@test "a POSIX queue bridged to a System V queue on another host (--batch): every message once, in order" {
 	seq 1 5000 | sed 's/^/job /' >"$T/sent"
 	start_receiver key:0x6272 5000
 	timeout 60 ip netns exec "$A" unshare -i sh -c '
 		mqsend -c /bridge <"$1/sent" &
-		mqrecv -c -n 5000 /bridge | sockcat "tcp:$2:$3"
+		mqrecv --batch -c -n 5000 /bridge | sockcat "tcp:$2:$3"
 		wait
 	' sender "$T" "${NET}2" "$PORT"
 	wait "$RPID"

@@ -32,13 +32,27 @@ SETUP[45701e57]='mqsend -c q </dev/null; mqsend -p 1 q low; mqsend -p 9 q high
 mqsend -p 5 q mid'
 CHECK[45701e57]='[ $rc = 0 ] && printf "high\nmid\nlow\n" | diff - out
 if mqrecv --stat q 2>/dev/null; then exit 1; fi'
-# head -n 1 takes one message; the others (and any put back) stay.
-SETUP[ee5ae980]='mqsend -c q a b c'
-CHECK[ee5ae980]='[ "$(cat out)" = a ] && [ "$(mqrecv -t 0 q | sort | tr "\n" " ")" = "b c " ]'
-# eval --stat: the variables are set in the shell that ran it.
-SETUP[bc9ffc43]='mqsend -c q one two
+# head -n 3 takes three messages; the others (and any put back) stay.
+SETUP[d2eeffa6]='mqsend -c q a b c d e'
+CHECK[d2eeffa6]='[ "$(cat out)" = "a
+b
+c" ] && [ "$(mqrecv -t 0 q | sort | tr "\n" " ")" = "d e " ]'
+# A queue forwarded with --batch: "receiver" is this sandbox's loopback,
+# where a listener stands for the other host; stop once it has both jobs.
+SETUP[e6181e9f]='{ cat /etc/hosts; echo "127.0.0.1 receiver"; } > hosts
+mount --bind hosts /etc/hosts
+mqsend -c jobs "job 1" "job 2"
+sockcat -l tcp::9000 </dev/null > got &
+until ss -Hltn | grep -q ":9000 "; do sleep 0.02; done
+stop_when lines got 2'
+CHECK[e6181e9f]='printf "job 1\njob 2\n" | diff - got && [ "$(qlen jobs)" = 0 ]'
+# eval --stat: the variables are set in the shell that ran it; then the
+# queue is removed, its messages unread.
+SETUP[2321854e]='mqsend -c q one two
 printf "%s\n" "echo \"\$messages \$max_messages\"" >> example.sh'
-CHECK[bc9ffc43]='[ $rc = 0 ] && [ "$(cat out)" = "2 10" ]'
+CHECK[2321854e]='[ $rc = 0 ]
+[ "$(cat out)" = "2 10" ]
+if mqrecv --stat q 2>/dev/null; then exit 1; fi'
 
 # --- mqsend(1) ---------------------------------------------------------
 SETUP[54ad8162]='printf "line 1\nline 2\n" > log; mqsend -c q </dev/null
@@ -161,9 +175,9 @@ CHECK[27616264]='[ $rc = 0 ] && [ "$(cat state.snapshot)" = "state 42" ] && [ "$
 # Two hosts: each half of the example runs verbatim in a network and IPC
 # namespace of its own, joined by a veth pair; "receiver" resolves to the
 # receiving host through a private /etc/hosts.
-SETUP[b4a2d704]='bridge_hosts example.sh'
-LIMIT[b4a2d704]=30
-CHECK[b4a2d704]='[ "$(cat recv.out)" = "job 1
+SETUP[04c29d52]='bridge_hosts example.sh'
+LIMIT[04c29d52]=30
+CHECK[04c29d52]='[ "$(cat recv.out)" = "job 1
 job 2" ]'
 
 # run_page PAGE: run every example of PAGE, report each one that fails.

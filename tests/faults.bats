@@ -123,15 +123,39 @@ os.execvp(sys.argv[1], sys.argv[1:])' rawping -c 1 -i 0.01 127.0.0.1 ::1
 @test "real short writes and EAGAIN on a non-blocking pipe: mqrecv and shmcat lose nothing" {
 	cleanup_add mqrecv --unlink --stat "/$p"
 	seq 100000 | sed 's/$/ padding to make the records longer/' >"$BATS_TEST_TMPDIR/in"
-	# A queue of 10 messages: send in the background, receive in the pipe.
+	# A queue of 10 messages: send in the background, receive in the pipe
+	# (--batch: as much at a time as the pipe takes).
 	mqsend -c "/$p" <"$BATS_TEST_TMPDIR/in" &
 	cleanup_kill $!
-	nonblocking_out mqrecv -n 100000 "/$p"
+	nonblocking_out mqrecv --batch -n 100000 "/$p"
 	cmp "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/in"
+	# One message in the pipe at a time, through the same non-blocking pipe.
+	head -n 2000 "$BATS_TEST_TMPDIR/in" | mqsend "/$p" &
+	nonblocking_out mqrecv -n 2000 "/$p"
+	head -n 2000 "$BATS_TEST_TMPDIR/in" | cmp - "$BATS_TEST_TMPDIR/got"
 	cleanup_add shmcat --unlink "/$p-s"
 	shmcat -w -c "/$p-s" <"$BATS_TEST_TMPDIR/in"
 	nonblocking_out shmcat "/$p-s"
 	cmp "$BATS_TEST_TMPDIR/got" "$BATS_TEST_TMPDIR/in"
+}
+
+@test "a message that cannot go back (System V queue removed) goes to stderr in full, exit 1" {
+	local k=$((0x4a000 + $$ % 4096))
+	cleanup_add ipcrm -Q "$k"
+	cleanup_add touch "$BATS_TEST_TMPDIR/go"
+	mqsend -c "key:$k" "only copy" "second"
+	# mqrecv writes the first into the pipe; the reader leaves unread
+	# once the queue is gone.
+	bash -c 'mqrecv "$1" 2>"$2/err"; echo $? >"$2/rc"' _ "key:$k" "$BATS_TEST_TMPDIR" |
+	    { until [[ -e $BATS_TEST_TMPDIR/go ]]; do sleep 0.02; done; } &
+	wait_until bash -c "mqrecv --stat key:$k | grep -qx messages=1"
+	ipcrm -Q "$k"
+	touch "$BATS_TEST_TMPDIR/go"
+	wait_until test -s "$BATS_TEST_TMPDIR/rc"
+	cat "$BATS_TEST_TMPDIR/err"
+	[[ $(cat "$BATS_TEST_TMPDIR/rc") == 1 ]]
+	grep -q "^mqrecv: key:$k: could not put back a message of 9 bytes (type 1): the queue was removed; here it is:\$" "$BATS_TEST_TMPDIR/err"
+	[[ $(tail -n 1 "$BATS_TEST_TMPDIR/err") == "only copy" ]]
 }
 
 @test "EAGAIN and EINTR injected all along a mqsend | mqrecv pipeline: exact output" {

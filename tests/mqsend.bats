@@ -3,8 +3,10 @@
 # mqsend: records to messages, POSIX and System V, limits and bad input.
 
 load lib/common
+load lib/waiting
 
 setup() {
+	T=$BATS_TEST_TMPDIR
 	q=$(uniq_name mqsend)
 	# A System V key of our own: 0x31 prefix, the pid and the test number.
 	k=key:$(( (0x31 << 24) | (($$ & 0xffff) << 8) | BATS_TEST_NUMBER ))
@@ -282,21 +284,30 @@ count() {
 	assert_status_msg 1 "the system already has kernel.msgmni=0 queues"
 }
 
-@test "stdout: nothing written, so >/dev/full and >&- succeed; --stat fails" {
+@test "stdout: nothing written, so >/dev/full succeeds; --stat fails" {
 	mkq "$q"
 	run bash -c "mqsend '$q' a >/dev/full"
 	[ "$status" -eq 0 ]
-	run bash -c "mqsend '$q' b >&-"
-	[ "$status" -eq 0 ]
 	run bash -c "mqsend --stat '$q' c >/dev/full"
 	assert_status_msg 1 "mqsend: write error"
-	[ "$(count "$q")" -eq 3 ]
+	[ "$(count "$q")" -eq 2 ]
 }
 
-@test "a closed standard input is an error, not a queue" {
+@test "a closed standard input or output is an error: nothing sent or created" {
 	mkq "$q"
 	run bash -c "mqsend '$q' <&-"
-	assert_status_msg 1 "standard input: Bad file descriptor"
+	assert_status_msg 1 "^mqsend: standard input: Bad file descriptor$"
+	run bash -c "mqsend '$q' a <&-"
+	assert_status_msg 1 "^mqsend: standard input: Bad file descriptor$"
+	run bash -c "mqsend '$q' b >&-"
+	assert_status_msg 1 "^mqsend: standard output: Bad file descriptor$"
+	[ "$(count "$q")" -eq 0 ]
+	run bash -c "mqsend -c '$k' c >&-"
+	assert_status_msg 1 "standard output"
+	run bash -c "mqsend -c '$k' c <&-"
+	assert_status_msg 1 "standard input"
+	run mqrecv --stat "$k"
+	assert_status_msg 1 "no such message queue"
 }
 
 @test "EAGAIN and EINTR injected into read and mq_send are retried" {
@@ -319,4 +330,70 @@ count() {
 	run mqsend --stat "$k" abc de
 	[ "$status" -eq 0 ]
 	[[ $output == flavor=sysv$'\n'key=0x*$'\n'id=*$'\nmessages=2\nbytes=5\nmax_bytes=2560\n'* ]]
+}
+
+# --- Issue 11: every wait heeds SIGINT, SIGTERM and SIGHUP and costs no CPU.
+
+# A message of 16 bytes: one fills a queue made by
+# `mqsend -c --max-messages 1 --message-size 16`, POSIX or System V.
+m16() {
+	printf 'x%.0s' {1..16}
+}
+
+# Fill $q and $k: one message of 16 bytes each.
+fill_both() {
+	mqsend -c --max-messages 1 --message-size 16 "$q" "$(m16)" </dev/null
+	mqsend -c --max-messages 1 --message-size 16 "$k" "$(m16)" </dev/null
+}
+
+@test "SIGINT, SIGTERM, SIGHUP end mqsend waiting for room (POSIX, System V, with and without -t)" {
+	fill_both
+	for queue in "$q" "$k"; do
+		for t in "" "-t 60"; do
+			for sig in INT TERM HUP; do
+				fresh s
+				spawn s mqsend $t "$queue" "$(m16)" &
+				spawned s
+				wait_until asleep "$pid"
+				stops s "$sig" $((128 + $(kill -l "$sig")))
+				[ "$(count "$queue")" -eq 1 ]
+			done
+		done
+	done
+}
+
+@test "SIGINT, SIGTERM, SIGHUP end mqsend waiting for input; what was sent stays" {
+	mkq "$q"
+	mkfifo "$T/in"
+	for sig in INT TERM HUP; do
+		exec 5<>"$T/in"
+		fresh s
+		spawn s mqsend "$q" <"$T/in" &
+		echo first >&5
+		wait_until bash -c "[ \$(mqrecv --stat '$q' | sed -n 's/^messages=//p') -eq 1 ]"
+		spawned s
+		wait_until asleep "$pid"
+		stops s "$sig" $((128 + $(kill -l "$sig")))
+		exec 5>&-
+		run mqrecv -t 0 "$q"
+		[ "$output" = first ]
+	done
+}
+
+@test "waiting, mqsend uses no CPU: for room (POSIX, System V, with and without -t), for input" {
+	fill_both
+	spawn posix mqsend "$q" "$(m16)" &
+	spawn posix-t mqsend -t 60 "$q" "$(m16)" &
+	spawn sysv mqsend "$k" "$(m16)" &
+	spawn sysv-t mqsend -t 60 "$k" "$(m16)" &
+	mkfifo "$T/in"
+	exec 5<>"$T/in"
+	spawn input mqsend "$q" <"$T/in" &
+	local name pids=()
+	for name in posix posix-t sysv sysv-t input; do
+		spawned "$name"; pids+=("$name=$pid")
+	done
+	for name in "${pids[@]}"; do wait_until asleep "${name#*=}"; done
+	idle "${pids[@]}"
+	exec 5>&-
 }

@@ -46,15 +46,15 @@ if kill -0 "$(cat daemon.pid)" 2>/dev/null; then exit 1; fi'
 CHECK[fcdc1e8b]='[ $rc = 0 ] && [ "$(cat out)" = 1000 ] && seq 1000 | cmp - state.snapshot
 [ "$(semop statelock get)" = 1 ]'
 # Two hosts built from namespaces; each half runs verbatim on its host.
-SETUP[b4a2d704]='bridge_hosts example.sh'
-LIMIT[b4a2d704]=30
-CHECK[b4a2d704]='[ $rc = 0 ] && printf "job 1\njob 2\n" | diff - recv.out'
+SETUP[04c29d52]='bridge_hosts example.sh'
+LIMIT[04c29d52]=30
+CHECK[04c29d52]='[ $rc = 0 ] && printf "job 1\njob 2\n" | diff - recv.out'
 # The clean-up removes everything the examples created, and only that.
-SETUP[f83f83a0]='mqsend -c jobs a; mqsend -c work b
+SETUP[6003c21d]='mqsend -c jobs a; mqsend -c work b
 echo x | shmcat -w -c status; echo y | shmcat -w -c state
 semop -c statelock; semop -c key:0x51; semop -c key:0x52
 semop -c other; touch daemon.pid state.snapshot keep'
-CHECK[f83f83a0]='for q in jobs work; do mqrecv --stat $q 2>/dev/null && exit 1; done
+CHECK[6003c21d]='for q in jobs work; do mqrecv --stat $q 2>/dev/null && exit 1; done
 for o in status state; do shmcat --stat $o 2>/dev/null && exit 1; done
 for s in statelock key:0x51 key:0x52; do semop --stat $s 2>/dev/null && exit 1; done
 semop --stat other >/dev/null
@@ -94,7 +94,7 @@ semop --stat other >/dev/null
 	while IFS= read -r -d '' ex; do
 		key=$(example_key "$ex")
 		# Not the quick start (it runs make) nor the two-host bridge.
-		[[ $key == e53d11af || $key == b4a2d704 ]] && continue
+		[[ $key == e53d11af || $key == 04c29d52 ]] && continue
 		printf '%s\n' "$ex" >> "$box/session.sh"
 	done < <(readme_examples "$IPCU_SRCDIR/README.md")
 	for t in mqsend mqrecv shmcat semop sigwaitfor sockcat rawping; do

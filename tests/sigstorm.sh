@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: MIT
 # sigstorm.sh ROUNDS N: ROUNDS times, two mqsend writers (priorities 1 and
 # 2, N numbered messages each) and one mqrecv reader share a POSIX queue;
-# at a random moment one of the three, chosen at random, gets SIGTERM,
-# SIGINT or SIGHUP (chosen at random).  Then the survivors finish, the
+# the reader writes to a file in odd rounds, through a pipe to cat (one
+# message in the pipe at a time) in even ones.  At a random moment one of
+# the three, chosen at random, gets SIGTERM, SIGINT or SIGHUP (chosen at
+# random).  Then the survivors finish, the
 # queue is drained, and the check is exact: per priority, the messages
 # received followed by those left in the queue are 1, 2, ... K with no gap,
 # no duplicate and no reordering, and K = N for a writer nobody signalled.
@@ -36,7 +38,7 @@ wait_pid() {
 		((SECONDS < end)) || return 1
 		sleep 0.01
 	done
-	wait "$1"; waited=$?
+	wait "$1" 2>/dev/null; waited=$?
 }
 
 for ((r = 1; r <= rounds; r++)); do
@@ -46,7 +48,16 @@ for ((r = 1; r <= rounds; r++)); do
 	seq "$n" | sed 's/^/b /' >"$tmp/in-b"
 	# A script's background jobs start with SIGINT ignored, which the
 	# tools rightly keep; give them the default back, as a terminal would.
-	$dfl mqrecv -P "$q" >"$tmp/out" 2>"$tmp/err-r" & rpid=$!
+	if ((r % 2)); then
+		via=file
+		$dfl mqrecv -P "$q" >"$tmp/out" 2>"$tmp/err-r" & rpid=$!
+	else
+		via=pipe
+		{ $dfl mqrecv -P "$q" 2>"$tmp/err-r" & echo $! >"$tmp/rpid"; wait; } |
+		    cat >"$tmp/out" & catpid=$!
+		until [[ -s $tmp/rpid ]]; do sleep 0.01; done
+		rpid=$(cat "$tmp/rpid")
+	fi
 	$dfl mqsend -p 1 "$q" <"$tmp/in-a" 2>"$tmp/err-a" & apid=$!
 	$dfl mqsend -p 2 "$q" <"$tmp/in-b" 2>"$tmp/err-b" & bpid=$!
 	pids=("$rpid" "$apid" "$bpid")
@@ -77,6 +88,8 @@ for ((r = 1; r <= rounds; r++)); do
 		wait_pid "$rpid" 10 || why+=" reader ignored SIGTERM;"
 		mqrecv -P -t 0 "$q" >"$tmp/left" 2>>"$tmp/err-r"
 	fi
+	# Through a pipe, the output is complete once cat has ended.
+	[[ $via == file ]] || wait "$catpid"
 	mqrecv --unlink --stat "$q" >/dev/null
 	# Check: per priority, consecutive from 1; a writer not signalled sent all.
 	got=$(cat "$tmp/out" "$tmp/left" | awk -F'\t' -v n="$n" -v victim="$victim" '
@@ -99,10 +112,10 @@ for ((r = 1; r <= rounds; r++)); do
 	left=$(wc -l <"$tmp/left")
 	if [[ -n $why ]]; then
 		failed=$((failed + 1))
-		echo "round $r: SIG$sig to ${names[victim]}: FAIL:$why"
+		echo "round $r: SIG$sig to ${names[victim]} (reader into a $via): FAIL:$why"
 		sed 's/^/    /' "$tmp"/err-* | head -5
 	else
-		echo "round $r: SIG$sig to ${names[victim]}:$got, $left left in the queue"
+		echo "round $r: SIG$sig to ${names[victim]} (reader into a $via):$got, $left left in the queue"
 	fi
 done
 echo "sigstorm: $rounds rounds of 2 x $n messages, $failed failed, $((SECONDS - start)) s"

@@ -6,14 +6,23 @@
  * Each message is written followed by a newline (NUL with -0), optionally
  * preceded by its priority or type and a tab (-P).  It runs until -n
  * messages came (exit 0), until -t passed with no message (exit 0 if any
- * came, 124 if none), or for ever.  A message is never lost: one that was
- * received but could not be written goes back to the queue.  Output is
- * gathered while more messages are ready at once and written before any
- * wait.  When standard output is a pipe, a message counts as delivered
- * only once the reader has read it (FIONREAD shows the pipe empty); if the
- * reader goes away, what it did not read goes back to the queue and mqrecv
- * ends by SIGPIPE.  SIGINT, SIGTERM and SIGHUP end it once the messages in
- * hand are written; it then dies by that signal.
+ * came, 124 if none), or for ever; --unlink alone removes the queue.
+ *
+ * A message is received only when it can be written at once: nothing is
+ * held while mqrecv waits for its reader.  Into a pipe a message counts as
+ * delivered only once the reader has read it: the pipe is shrunk to one
+ * page, which makes poll(2) report it writable exactly when it is empty,
+ * and the next message is received only then, so a reader that stops
+ * early (head -n K) leaves exactly what it did not read.  --batch, and
+ * any other output, take as many messages as are ready, up to a page of
+ * records, and a completed write(2) is delivery.  A message that was
+ * received but not delivered is put back; one that cannot be put back is
+ * written to standard error, and mqrecv then exits 1.
+ *
+ * SIGINT, SIGTERM and SIGHUP end every wait at once: the messages in hand
+ * are finished if the output takes them without waiting, else put back,
+ * and mqrecv dies by that signal.  A reader that goes away ends it by
+ * SIGPIPE, once what the reader did not read is back in the queue.
  */
 #include "config.h"
 
@@ -22,17 +31,19 @@
 #include <poll.h>
 #include <popt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmdline.h"
 #include "deadline.h"
 #include "diag.h"
+#include "fullio.h"
 #include "ipcobj.h"
 #include "msgq.h"
 #include "parse.h"
@@ -42,8 +53,9 @@ static char *opt_timeout;	/* -t: stop after this long with no message */
 static int opt_null;		/* -0: end records with NUL */
 static int opt_show_prio;	/* -P: prefix priority or type and a tab */
 static char *opt_type;		/* -T: System V type selector */
+static int opt_batch;		/* --batch: fill a pipe, not one at a time */
 static int opt_stat;		/* --stat: print attributes, receive nothing */
-static int opt_unlink;		/* --unlink: remove the queue at the end */
+static int opt_unlink;		/* --unlink: remove the queue */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
@@ -58,66 +70,123 @@ static struct poptOption options[] = {
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
 	  "System V: receive type TYPE (0: any, -N: lowest type up to N)",
 	  "TYPE" },
+	{ "batch", '\0', POPT_ARG_NONE, &opt_batch, 0,
+	  "into a pipe, write as fast as it takes, for a reader that reads "
+	  "everything", NULL },
 	MSGQ_CREATE_OPTIONS
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
 	  "print the queue's attributes as key=value lines and exit", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
-	  "remove the queue at the end", NULL },
+	  "remove the queue (after receiving, with -n or -t)", NULL },
 	CMDLINE_COMMON_OPTIONS
 	POPT_AUTOHELP
 	POPT_TABLEEND
 };
 
-/* Bytes gathered before a write(2); also the default pipe capacity, so a
- * batch written to an empty pipe never blocks. */
-#define BATCH_BYTES (64 * 1024)
-/* Messages gathered before a write(2). */
-#define BATCH_MESSAGES 4096
+/* What standard output is, which decides how a write may wait. */
+enum out_kind {
+	OUT_FILE,	/* regular file or block device: never waits */
+	OUT_PIPE,	/* pipe or FIFO: its reader may read or leave */
+	OUT_SOCKET,	/* socket: sent without blocking (MSG_DONTWAIT) */
+	OUT_OTHER,	/* terminal, /dev/null...: waited for with poll(2) */
+};
 
-/* A message held in a batch: its text is buf[off, off + len). */
+/* A message held in the chunk: its text is buf[off, off + len). */
 struct held {
 	size_t off, len, end;	/* end: just past its terminator */
 	long prio;
 };
 
 /* Records received and not yet known to be delivered. */
-struct batch {
+struct chunk {
 	char *buf;
 	size_t size, len;
+	size_t written;		/* bytes of buf already written */
 	struct held *msgs;
-	size_t n;
+	size_t n, max;
 };
 
 /* File scope, like the state below, so that an exit(3) from anywhere
  * leaves it reachable (no leak reports from LeakSanitizer). */
 static poptContext pc;			/* the parsed command line */
+static struct ipc_operand operand;	/* QUEUE as parsed */
 static struct msgq queue;		/* the open queue */
 static long type;			/* -T */
 static int delim;			/* record terminator */
-static bool out_pipe;			/* standard output is a pipe or FIFO */
-static struct batch pending;		/* received, not written yet */
-static struct batch inpipe;		/* written to the pipe, maybe unread */
-static struct backoff drain_backoff;	/* between looks at the pipe */
-static int sigfd = -1;			/* signalfd of INT, TERM, HUP */
+static enum out_kind out_kind;		/* what standard output is */
+static bool exact;			/* a pipe: one message in it at a time */
+static bool one_page;			/* the pipe was shrunk to one page */
+static int pipe_size_was;		/* its size before, to restore it */
+static size_t page;			/* the page size: one pipe slot */
+static size_t room;			/* bytes the output takes without
+					 * blocking, as far as we know */
+static struct chunk chunk;		/* received, not yet delivered */
+static volatile sig_atomic_t stop_sig;	/* SIGINT, SIGTERM or SIGHUP came */
+static sigset_t wait_mask;		/* the signal mask while waiting */
+static bool spilled;			/* a message went to standard error */
 
-/* Allocate B for records of up to MSGSIZE bytes, or exit 1. */
+/* Remember the stop signal; the wait it interrupted looks at it. */
 static void
-batch_init(struct batch *b, size_t msgsize)
+on_stop(int sig)
 {
-	b->size = msgsize + 32 > BATCH_BYTES ? msgsize + 32 : BATCH_BYTES;
-	b->buf = malloc(b->size);
-	b->msgs = malloc(BATCH_MESSAGES * sizeof *b->msgs);
-	if (!b->buf || !b->msgs)
-		err(EXIT_FAIL, "batch");
-	b->len = b->n = 0;
+	stop_sig = sig;
 }
 
-/* Die by SIG, as if its default action had hit us. */
+/* Block the stop signals not ignored at start, with a handler each, so
+ * that only waits let them in; block SIGPIPE, waits included, so a gone
+ * reader is EPIPE. */
+static void
+setup_signals(void)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = on_stop }, old;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &wait_mask);
+	sigaddset(&wait_mask, SIGPIPE);
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+		if (sigaction(stops[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaddset(&set, stops[i]);
+		sigdelset(&wait_mask, stops[i]);
+		sigaction(stops[i], &sa, NULL);
+	}
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Take a stop signal that came while none was let in: a wait of no time
+ * with the waiting mask. */
+static void
+take_signals(void)
+{
+	struct timespec zero = { 0, 0 };
+
+	ppoll(NULL, 0, &zero, &wait_mask);
+}
+
+/* Give the pipe back the size it had. */
+static void
+restore_pipe(void)
+{
+	if (pipe_size_was > 0)
+		fcntl(STDOUT_FILENO, F_SETPIPE_SZ, pipe_size_was);
+	pipe_size_was = 0;
+}
+
+/* End after a signal SIG or a gone reader (SIGPIPE): exit 1 if a message
+ * had to go to standard error, else die by SIG as its default action
+ * would. */
 static void __attribute__((noreturn))
-die_by(int sig)
+finish(int sig)
 {
 	sigset_t set;
 
+	restore_pipe();
+	if (spilled)
+		exit(EXIT_FAIL);
 	signal(sig, SIG_DFL);
 	sigemptyset(&set);
 	sigaddset(&set, sig);
@@ -126,111 +195,245 @@ die_by(int sig)
 	_exit(128 + sig);
 }
 
-/* Send back every message of B whose record ends past byte CONFIRMED. */
+/* Allocate the chunk for a page of records and one of up to MSGSIZE
+ * bytes, or exit 1. */
 static void
-put_back(struct batch *b, size_t confirmed)
+chunk_init(size_t msgsize)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		struct held *h = &b->msgs[i];
-		if (h->end <= confirmed)
-			continue;
-		if (msgq_send(&queue, b->buf + h->off, h->len, h->prio, NULL)
-		    < 0)
-			warn("%s: could not put back a message of %zu bytes",
-			    queue.text, h->len);
-	}
-	b->n = b->len = 0;
+	chunk.size = page + msgsize + 32;
+	chunk.max = page + 2;
+	chunk.buf = malloc(chunk.size);
+	chunk.msgs = malloc(chunk.max * sizeof *chunk.msgs);
+	if (!chunk.buf || !chunk.msgs)
+		err(EXIT_FAIL, "%s", queue.text);
 }
 
-/* Bytes written to the pipe that its reader has not read yet. */
+static void
+chunk_clear(void)
+{
+	chunk.len = chunk.written = chunk.n = 0;
+}
+
+/* Write a message that cannot go back to standard error, in full, after a
+ * line that says why (E), so that nothing disappears without a trace. */
+static void
+spill(const char *data, size_t len, long prio, int e)
+{
+	char why[64];
+	char d = (char)delim;
+
+	if (e == EINTR)
+		snprintf(why, sizeof why, "the queue is full and SIG%s came",
+		    sigabbrev_np(stop_sig));
+	else if (e == EIDRM)
+		snprintf(why, sizeof why, "the queue was removed");
+	else
+		snprintf(why, sizeof why, "%s", strerror(e));
+	warnx("%s: could not put back a message of %zu bytes (%s %ld): %s; "
+	    "here it is:", queue.text, len, queue.flavor == IPC_POSIX ?
+	    "priority" : "type", prio, why);
+	full_write(STDERR_FILENO, data, len);
+	full_write(STDERR_FILENO, &d, 1);
+	spilled = true;
+}
+
+/*
+ * Put a message back into the queue, waiting for room if others filled
+ * it (saying so after a second), until a stop signal; what cannot go back
+ * goes to standard error.
+ */
+static void
+put_back_one(const char *data, size_t len, long prio)
+{
+	struct timespec second = { 1, 0 };
+	struct deadline dl;
+	struct msgq_wait w = { .dl = &dl, .mask = &wait_mask,
+	    .stop = &stop_sig, .watch = -1 };
+
+	deadline_start(&dl, &second);
+	if (msgq_send(&queue, data, len, prio, &w) == 0)
+		return;
+	if (errno == ETIMEDOUT) {
+		warnx("%s: the queue is full: waiting for room to put back a "
+		    "message", queue.text);
+		w.dl = NULL;
+		if (msgq_send(&queue, data, len, prio, &w) == 0)
+			return;
+	}
+	spill(data, len, prio, errno);
+}
+
+/* Put back every held message whose record ends past byte FROM of the
+ * chunk (not wholly written, or not read), then empty the chunk. */
+static void
+put_back_from(size_t from)
+{
+	for (size_t i = 0; i < chunk.n; i++) {
+		struct held *h = &chunk.msgs[i];
+		if (h->end > from)
+			put_back_one(chunk.buf + h->off, h->len, h->prio);
+	}
+	chunk_clear();
+}
+
+/* Bytes written to the pipe that its reader has not read (0 for any other
+ * output). */
 static size_t
 pipe_unread(void)
 {
 	int n = 0;
 
-	if (ioctl(STDOUT_FILENO, FIONREAD, &n) < 0)
-		err(EXIT_FAIL, "standard output");
+	if (out_kind != OUT_PIPE || ioctl(STDOUT_FILENO, FIONREAD, &n) < 0)
+		return 0;
 	return n < 0 ? 0 : (size_t)n;
 }
 
-/* The reader of the pipe went away: put back what it did not read and
- * what was not written, then die by SIGPIPE. */
+/* The reader went away: put back what it did not read whole, then end by
+ * SIGPIPE.  With --batch, records of earlier writes count as delivered. */
 static void __attribute__((noreturn))
-reader_gone(void)
+reader_left(void)
 {
 	size_t unread = pipe_unread();
 
-	put_back(&inpipe, inpipe.len > unread ? inpipe.len - unread : 0);
-	put_back(&pending, 0);
-	die_by(SIGPIPE);
+	if (!exact && unread > chunk.written)
+		warnx("standard output: the reader left %zu bytes unread, "
+		    "which --batch does not put back", unread - chunk.written);
+	put_back_from(chunk.written > unread ? chunk.written - unread : 0);
+	finish(SIGPIPE);
 }
 
-/* Writing PENDING failed with error E after WRITTEN bytes: put back what
- * was not delivered, then end as ipcutils(7) says. */
+/* Writing failed with error E: put back what was not written, then end
+ * as ipcutils(7) says. */
 static void __attribute__((noreturn))
-write_failed(size_t written, int e)
+write_failed(int e)
 {
-	size_t unread = 0;
-
-	if (e == EPIPE && out_pipe)
-		unread = pipe_unread();
-	put_back(&pending, written > unread ? written - unread : 0);
 	if (e == EPIPE)
-		die_by(SIGPIPE);
+		reader_left();
+	put_back_from(chunk.written);
 	errno = e;
 	err(EXIT_FAIL, "write error");
 }
 
-/* Wait until the pipe's reader has read everything, which confirms the
- * batch in it; die through reader_gone() if the reader leaves. */
-static void
-wait_drained(void)
+/* Whether the pipe's reader (or a socket's peer) has gone. */
+static bool
+reader_gone(void)
 {
 	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
-	struct backoff b;
 
-	backoff_reset(&b);
-	while (pipe_unread() > 0) {
-		struct timespec ts = backoff_next(&b, NULL);
-		if (ppoll(&pfd, 1, &ts, NULL) > 0 && (pfd.revents & POLLERR))
-			reader_gone();
-	}
-	inpipe.n = inpipe.len = 0;
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
-/* Write the pending batch (in a pipe, only once the last one was read). */
-static void
-deliver(void)
+/*
+ * Wait until standard output takes a write without blocking, and set
+ * room.  Return 0, or EINTR when a stop signal came, EPIPE when the reader
+ * went away.  A regular file never waits; there only the signals are
+ * looked at.
+ */
+static int
+await_room(void)
 {
-	size_t written = 0;
-	struct batch t;
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
 
-	if (pending.n == 0)
-		return;
-	if (out_pipe)
-		wait_drained();
-	while (written < pending.len) {
-		ssize_t n = write(STDOUT_FILENO, pending.buf + written,
-		    pending.len - written);
-		if (n > 0) {
-			written += (size_t)n;
-		} else if (n < 0 && errno == EAGAIN) {
-			struct pollfd pfd = { STDOUT_FILENO, POLLOUT, 0 };
-			poll(&pfd, 1, -1);
-		} else if (n == 0 || errno != EINTR) {
-			write_failed(written, n == 0 ? EIO : errno);
+	if (out_kind == OUT_FILE) {
+		take_signals();
+		room = SIZE_MAX;
+		return stop_sig ? EINTR : 0;
+	}
+	while (!stop_sig) {
+		if (ppoll(&pfd, 1, NULL, &wait_mask) < 0)
+			continue;
+		if (pfd.revents & (POLLERR | POLLHUP))
+			return EPIPE;
+		if (pfd.revents & POLLOUT) {
+			room = page;
+			return 0;
 		}
 	}
-	if (out_pipe) {
-		t = inpipe;
-		inpipe = pending;
-		pending = t;
-		backoff_reset(&drain_backoff);
-	}
-	pending.n = pending.len = 0;
+	return EINTR;
 }
 
-/* Add a received message to the pending batch, writing first if full. */
+/*
+ * Without a one-page pipe: wait until FIONREAD shows the pipe empty,
+ * looking again after 100 us, doubling up to 10 ms.  Return as
+ * await_room() does.
+ */
+static int
+await_empty_by_looking(void)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = 0 };
+	struct timespec ts = { 0, 100000 };
+
+	while (!stop_sig && pipe_unread() > 0) {
+		if (ppoll(&pfd, 1, &ts, &wait_mask) > 0 &&
+		    (pfd.revents & (POLLERR | POLLHUP)))
+			return EPIPE;
+		ts.tv_nsec = ts.tv_nsec * 2 < 10000000 ? ts.tv_nsec * 2 :
+		    10000000;
+	}
+	if (stop_sig)
+		return EINTR;
+	room = page;
+	return 0;
+}
+
+/*
+ * Into a pipe without --batch: wait until the reader has read all of it,
+ * which delivers the message in it.  A gone reader ends mqrecv through
+ * reader_left(); a stop signal ends it at once, the message left in the
+ * pipe for the reader.
+ */
+static void
+await_read(void)
+{
+	int r = one_page ? await_room() : await_empty_by_looking();
+
+	if (r == EPIPE || (r == EINTR && reader_gone()))
+		reader_left();
+	if (r == EINTR)
+		finish(stop_sig);
+	chunk_clear();
+}
+
+/* Write the chunk, each piece no larger than the output takes at once,
+ * waiting for room in between; a stop signal while waiting puts back
+ * what is not written. */
+static void
+flush(void)
+{
+	while (chunk.written < chunk.len) {
+		size_t left = chunk.len - chunk.written;
+		ssize_t n;
+		int r = room > 0 ? 0 : await_room();
+
+		if (r == EPIPE)
+			reader_left();
+		if (r == EINTR) {
+			put_back_from(chunk.written);
+			finish(stop_sig);
+		}
+		if (left > room)
+			left = room;
+		if (out_kind == OUT_SOCKET)
+			n = send(STDOUT_FILENO, chunk.buf + chunk.written, left,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+		else
+			n = write(STDOUT_FILENO, chunk.buf + chunk.written,
+			    left);
+		if (n > 0) {
+			chunk.written += (size_t)n;
+			if (room != SIZE_MAX)
+				room -= (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			room = 0;
+		} else if (n == 0 || errno != EINTR) {
+			write_failed(n == 0 ? EIO : errno);
+		}
+	}
+	if (!exact)
+		chunk_clear();
+}
+
+/* Add a received message to the chunk as a record. */
 static void
 hold(const char *data, size_t len, long prio)
 {
@@ -240,117 +443,93 @@ hold(const char *data, size_t len, long prio)
 
 	if (opt_show_prio)
 		plen = (size_t)snprintf(prefix, sizeof prefix, "%ld\t", prio);
-	need = plen + len + 1;
-	if (pending.n == BATCH_MESSAGES || pending.size - pending.len < need)
-		deliver();
-	if (need > pending.size) {
+	need = chunk.len + plen + len + 1;
+	if (need > chunk.size) {
 		/* A System V message longer than kernel.msgmax is now. */
-		char *p = realloc(pending.buf, need);
+		char *p = realloc(chunk.buf, need);
 		if (!p) {
 			int e = errno;
-			msgq_send(&queue, data, len, prio, NULL);
+			put_back_one(data, len, prio);
 			errno = e;
 			err(EXIT_FAIL, "%s", queue.text);
 		}
-		pending.buf = p;
-		pending.size = need;
+		chunk.buf = p;
+		chunk.size = need;
 	}
-	h = &pending.msgs[pending.n++];
-	memcpy(pending.buf + pending.len, prefix, plen);
-	h->off = pending.len + plen;
+	h = &chunk.msgs[chunk.n++];
+	memcpy(chunk.buf + chunk.len, prefix, plen);
+	h->off = chunk.len + plen;
 	h->len = len;
 	h->prio = prio;
-	memcpy(pending.buf + h->off, data, len);
-	pending.buf[h->off + len] = (char)delim;
-	h->end = pending.len = h->off + len + 1;
+	memcpy(chunk.buf + h->off, data, len);
+	chunk.buf[h->off + len] = (char)delim;
+	h->end = chunk.len = h->off + len + 1;
 }
 
-/* Return the stop signal waiting in the signalfd, or 0. */
-static int
-take_signal(void)
+/* Whether the chunk should take another message before it is written. */
+static bool
+chunk_takes_more(void)
 {
-	struct signalfd_siginfo si;
+	size_t limit = room < page ? room : page;
 
-	if (sigfd >= 0 && read(sigfd, &si, sizeof si) == sizeof si)
-		return (int)si.ssi_signo;
-	return 0;
+	return !exact && chunk.len < limit && chunk.n < chunk.max;
 }
 
 /*
- * Wait for a message until DL, a stop signal, the reader of the pipe
- * leaving, or (with a batch waiting for the pipe to drain) a short while.
- * Return the stop signal, -1 when DL expired, else 0.
+ * Receive the first message of a chunk, waiting until DL.  Return 1, or 0
+ * when DL expired; a stop signal, a gone reader or an error end mqrecv.
  */
 static int
-wait_event(const struct deadline *dl, struct backoff *qb)
+receive_first(const struct deadline *dl)
 {
-	struct pollfd pfd[3];
-	struct timespec ts, *tsp = NULL, t;
-	nfds_t n = 0;
-	int out_i = -1;
+	struct msgq_wait w = { .dl = dl, .mask = &wait_mask,
+	    .stop = &stop_sig, .watch = out_kind == OUT_FILE ? -1 :
+	    STDOUT_FILENO };
+	const char *data;
+	long prio;
+	ssize_t n = msgq_receive(&queue, type, &data, &prio, &w);
 
-	if (deadline_expired(dl))
-		return -1;
-	if (sigfd >= 0)
-		pfd[n++] = (struct pollfd){ sigfd, POLLIN, 0 };
-	if (queue.flavor == IPC_POSIX)
-		pfd[n++] = (struct pollfd){ msgq_fd(&queue), POLLIN, 0 };
-	if (out_pipe) {
-		out_i = (int)n;
-		pfd[n++] = (struct pollfd){ STDOUT_FILENO, 0, 0 };
+	if (n >= 0) {
+		hold(data, (size_t)n, prio);
+		return 1;
 	}
-	if (!dl->forever) {
-		ts = deadline_left(dl);
-		tsp = &ts;
-	}
-	if (queue.flavor == IPC_SYSV) {
-		t = backoff_next(qb, dl);
-		if (!tsp || t.tv_sec < ts.tv_sec || (t.tv_sec == ts.tv_sec &&
-		    t.tv_nsec < ts.tv_nsec))
-			ts = t;
-		tsp = &ts;
-	}
-	if (out_pipe && pending.n) {
-		t = backoff_next(&drain_backoff, dl);
-		if (!tsp || t.tv_sec < ts.tv_sec || (t.tv_sec == ts.tv_sec &&
-		    t.tv_nsec < ts.tv_nsec))
-			ts = t;
-		tsp = &ts;
-	}
-	if (ppoll(pfd, n, tsp, NULL) <= 0)
+	if (errno == ETIMEDOUT)
 		return 0;
-	if (out_i >= 0 && (pfd[out_i].revents & POLLERR))
-		reader_gone();
-	return take_signal();
+	if (errno == EINTR)
+		finish(stop_sig);
+	if (errno == EPIPE)
+		reader_left();
+	if (errno == EIDRM)
+		errx(EXIT_FAIL, "%s: the queue was removed", queue.text);
+	err(EXIT_FAIL, "%s", queue.text);
 }
 
-/* Block the stop signals not ignored at start and open a signalfd for
- * them; block SIGPIPE so a gone reader shows as EPIPE. */
-static void
-setup_signals(void)
+/* Take the messages that are ready, without waiting, while the chunk has
+ * room and LEFT allows; return how many. */
+static unsigned long
+receive_more(unsigned long left)
 {
-	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	sigset_t set, pipe_set;
-	struct sigaction sa;
-	bool any = false;
+	unsigned long got = 0;
+	const char *data;
+	long prio;
 
-	sigemptyset(&set);
-	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
-		if (sigaction(stops[i], NULL, &sa) == 0 &&
-		    sa.sa_handler == SIG_IGN)
-			continue;
-		sigaddset(&set, stops[i]);
-		any = true;
+	while (got < left && chunk_takes_more()) {
+		ssize_t n = msgq_receive(&queue, type, &data, &prio, NULL);
+		if (n < 0) {
+			int e = errno;
+			if (e == EAGAIN)
+				break;
+			flush();
+			if (e == EIDRM)
+				errx(EXIT_FAIL, "%s: the queue was removed",
+				    queue.text);
+			errno = e;
+			err(EXIT_FAIL, "%s", queue.text);
+		}
+		hold(data, (size_t)n, prio);
+		got++;
 	}
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, NULL);
-	if (!any)
-		return;
-	sigprocmask(SIG_BLOCK, &set, NULL);
-	sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sigfd < 0)
-		err(EXIT_FAIL, "signalfd");
+	return got;
 }
 
 /* Parse -T: a System V type selector, possibly negative. */
@@ -369,91 +548,110 @@ type_or_err(const char *s)
 static int
 receive_loop(void)
 {
-	unsigned long limit = 0, got = 0;
+	unsigned long limit = ULONG_MAX, got = 0;
 	struct timespec timeout;
 	struct deadline dl;
-	struct backoff qb;
-	bool idle = false;
-	int sig = 0, status = EXIT_OK;
+	int status = EXIT_OK;
 
 	if (opt_count)
 		limit = (unsigned long)number_or_err("-n", opt_count, 1,
 		    ULONG_MAX);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
-	while (!limit || got < limit) {
-		const char *data;
-		long prio;
-		ssize_t len = msgq_receive(&queue, type, &data, &prio);
+	while (got < limit) {
+		int r = 0;
 
-		if (len >= 0) {
-			hold(data, (size_t)len, prio);
-			got++;
-			idle = false;
-			if ((got & 255) == 0 && (sig = take_signal()))
-				break;
-			if (out_pipe && pipe_unread() == 0)
-				deliver();
-			continue;
-		}
-		if (errno != EAGAIN) {
-			int e = errno;
-			deliver();
-			if (e == EIDRM)
-				errx(EXIT_FAIL, "%s: the queue was removed",
-				    queue.text);
-			errno = e;
-			err(EXIT_FAIL, "%s", queue.text);
-		}
-		if (!out_pipe || (pending.n && pipe_unread() == 0))
-			deliver();
-		if (!idle) {
-			idle = true;
-			deadline_start(&dl, opt_timeout ? &timeout : NULL);
-			backoff_reset(&qb);
-			backoff_reset(&drain_backoff);
-		}
-		sig = wait_event(&dl, &qb);
-		if (sig < 0) {
+		if (exact)
+			await_read();
+		else if (room == 0 || out_kind == OUT_FILE)
+			r = await_room();
+		if (r == EINTR)
+			finish(stop_sig);
+		if (r == EPIPE)
+			reader_left();
+		deadline_start(&dl, opt_timeout ? &timeout : NULL);
+		if (!receive_first(&dl)) {
 			status = got ? EXIT_OK : EXIT_TIMEOUT;
-			sig = 0;
 			break;
 		}
-		if (sig > 0)
-			break;
+		got++;
+		got += receive_more(limit - got);
+		flush();
 	}
-	deliver();
-	if (out_pipe)
-		wait_drained();
-	if (sig)
-		die_by(sig);
+	if (exact)
+		await_read();
 	return status;
 }
 
-int
-main(int argc, const char **argv)
+/* Shrink the pipe on standard output to one page, so that poll(2) says
+ * POLLOUT exactly when its reader has emptied it; say so if it cannot. */
+static void
+shrink_pipe(void)
 {
-	struct ipc_operand op;
-	struct msgq_create create;
-	struct stat st;
-	const char *qarg;
-	int status = EXIT_OK;
+	int was = fcntl(STDOUT_FILENO, F_GETPIPE_SZ);
 
-	atexit(close_stdout);
+	if (fcntl(STDOUT_FILENO, F_SETPIPE_SZ, (int)page) < 0) {
+		warn("standard output: cannot shrink the pipe to one page, "
+		    "so it is watched every 10 ms for its reader to empty it");
+		return;
+	}
+	one_page = true;
+	if (was > (int)page)
+		pipe_size_was = was;
+	atexit(restore_pipe);
+}
+
+/* Find out what standard output is and how writes to it can wait. */
+static void
+setup_output(void)
+{
+	struct stat st;
+
+	if (fstat(STDOUT_FILENO, &st) < 0)
+		err(EXIT_FAIL, "standard output");
+	page = (size_t)sysconf(_SC_PAGESIZE);
+	if (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))
+		out_kind = OUT_FILE;
+	else if (S_ISFIFO(st.st_mode))
+		out_kind = OUT_PIPE;
+	else if (S_ISSOCK(st.st_mode))
+		out_kind = OUT_SOCKET;
+	else
+		out_kind = OUT_OTHER;
+	exact = out_kind == OUT_PIPE && !opt_batch;
+	if (exact)
+		shrink_pipe();
+}
+
+/* Exit 1 if descriptor FD, standard input or output, is closed: the
+ * queue's descriptor would take its place. */
+static void
+open_or_err(int fd, const char *name)
+{
+	if (fcntl(fd, F_GETFD) < 0)
+		err(EXIT_FAIL, "%s", name);
+}
+
+/* Parse the command line into the options and operand, or exit 2. */
+static void
+parse_or_err(int argc, const char **argv, struct msgq_create *create)
+{
+	const char *qarg;
+
 	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE");
 	qarg = poptGetArg(pc);
 	if (!qarg)
 		usage_error("missing QUEUE operand");
 	if (poptPeekArg(pc))
 		usage_error("extra operand '%s'", poptPeekArg(pc));
-	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &op);
+	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &operand);
 	if (opt_type) {
-		if (op.flavor == IPC_POSIX)
+		if (operand.flavor == IPC_POSIX)
 			usage_error("-T: types are for System V queues; %s is "
 			    "POSIX", qarg);
 		type = type_or_err(opt_type);
 	}
-	msgq_create_or_err(&create, &op, msgq_create_args.create,
+	msgq_create_or_err(create, &operand, msgq_create_args.create,
 	    msgq_create_args.max_messages, msgq_create_args.message_size,
 	    msgq_create_args.mode);
 	/* Values of -n and -t are checked here too, before any queue opens. */
@@ -461,25 +659,43 @@ main(int argc, const char **argv)
 		number_or_err("-n", opt_count, 1, ULONG_MAX);
 	if (opt_timeout)
 		duration_or_err("-t", opt_timeout);
-	/* A closed stdout would be reused by the queue's descriptor. */
-	if (fstat(STDOUT_FILENO, &st) < 0)
-		errx(EXIT_FAIL, "write error: %s", strerror(errno));
-	out_pipe = S_ISFIFO(st.st_mode);
-	delim = opt_null ? '\0' : '\n';
+}
 
-	setup_signals();
-	msgq_open_or_err(&queue, &op, MSGQ_RECEIVE, &create);
-	if (opt_stat) {
-		if (msgq_print_stat(&queue, stdout) < 0)
-			err(EXIT_FAIL, "%s", queue.text);
-	} else {
-		batch_init(&pending, queue.msgsize);
-		batch_init(&inpipe, queue.msgsize);
+int
+main(int argc, const char **argv)
+{
+	struct msgq_create create;
+	bool receiving;
+	int status = EXIT_OK;
+
+	atexit(close_stdout);
+	parse_or_err(argc, argv, &create);
+	open_or_err(STDIN_FILENO, "standard input");
+	open_or_err(STDOUT_FILENO, "standard output");
+	delim = opt_null ? '\0' : '\n';
+	/* --unlink alone (or with --stat) receives nothing. */
+	receiving = !opt_stat && (!opt_unlink || opt_count || opt_timeout);
+	if (receiving || opt_stat) {
+		setup_signals();
+		msgq_open_or_err(&queue, &operand, receiving ? MSGQ_RECEIVE :
+		    MSGQ_INSPECT, &create);
+	}
+	if (opt_stat && msgq_print_stat(&queue, stdout) < 0)
+		err(EXIT_FAIL, "%s", queue.text);
+	if (receiving) {
+		setup_output();
+		chunk_init(queue.msgsize);
 		status = receive_loop();
 	}
-	if (opt_unlink && msgq_unlink(&queue) < 0)
-		err(EXIT_FAIL, "%s", queue.text);
-	msgq_close(&queue);
+	if (opt_unlink && msgq_remove(&operand) < 0) {
+		if (errno == ENOENT)
+			errx(EXIT_FAIL, "%s: no such message queue", operand.text);
+		err(EXIT_FAIL, "%s", operand.text);
+	}
+	if (receiving || opt_stat)
+		msgq_close(&queue);
+	free(chunk.buf);
+	free(chunk.msgs);
 	poptFreeContext(pc);
 	return status;
 }

@@ -6,9 +6,11 @@
  * with -0 a NUL-terminated string), becomes one message, sent as soon as
  * it is complete.  Nothing is written to standard output except --stat's
  * key=value lines.  Exit 0 when every message was sent, 1 when one could
- * not be (too large, queue gone, I/O error: the ones before it stay sent),
- * 2 on a usage error (nothing sent or created), 124 when -t expired on a
- * full queue.
+ * not be (too large, queue gone, I/O error, standard input or output
+ * closed: the ones before it stay sent), 2 on a usage error (nothing sent
+ * or created), 124 when -t expired on a full queue.  SIGINT, SIGTERM and
+ * SIGHUP keep their default action: a message is sent whole or not at all,
+ * so mqsend may die at once, whatever it waits for.
  */
 #include "config.h"
 
@@ -65,9 +67,10 @@ static void
 send_one(const char *data, size_t len)
 {
 	struct deadline dl;
+	struct msgq_wait w = { .dl = &dl, .watch = -1 };
 
 	deadline_start(&dl, opt_timeout ? &timeout : NULL);
-	if (msgq_send(&queue, data, len, prio, &dl) == 0) {
+	if (msgq_send(&queue, data, len, prio, &w) == 0) {
 		sent++;
 		return;
 	}
@@ -105,6 +108,15 @@ send_stdin(void)
 		send_one(rec, len);
 	}
 	record_reader_free(&rr);
+}
+
+/* Exit 1 if descriptor FD, standard input or output, is closed: the
+ * queue's descriptor would take its place. */
+static void
+open_or_err(int fd, const char *name)
+{
+	if (fcntl(fd, F_GETFD) < 0)
+		err(EXIT_FAIL, "%s", name);
 }
 
 /* Parse the System V type of -T: a positive number. */
@@ -153,8 +165,8 @@ main(int argc, const char **argv)
 	    msgq_create_args.mode);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
-	if (!messages && fcntl(STDIN_FILENO, F_GETFD) < 0)
-		err(EXIT_FAIL, "standard input");
+	open_or_err(STDIN_FILENO, "standard input");
+	open_or_err(STDOUT_FILENO, "standard output");
 
 	msgq_open_or_err(&queue, &op, MSGQ_SEND, &create);
 	if (messages)

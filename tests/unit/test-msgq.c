@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/msgq: the backoff, sysctl reading, and a round trip
- * through a small POSIX and System V queue of our own. */
+/* Unit tests of lib/msgq: sysctl reading, and a round trip through a
+ * small POSIX and System V queue of our own, with waits that end. */
 #include "config.h"
 
 #include <errno.h>
@@ -11,37 +11,6 @@
 
 #include "msgq.h"
 #include "tap.h"
-
-static void
-test_backoff(void)
-{
-	struct backoff b;
-	struct deadline dl;
-	struct timespec t, zero = { 0, 0 }, tenth = { 0, 100000 };
-	long last = 0;
-	int grew = 1;
-
-	backoff_reset(&b);
-	for (int i = 0; i < 12; i++) {
-		t = backoff_next(&b, NULL);
-		if (t.tv_sec != 0 || t.tv_nsec < last ||
-		    t.tv_nsec > BACKOFF_MAX_NS)
-			grew = 0;
-		last = t.tv_nsec;
-	}
-	TAP_OK(grew, "backoff grows and never passes the cap");
-	TAP_OK(last == BACKOFF_MAX_NS, "backoff reaches the cap (%ld)", last);
-	backoff_reset(&b);
-	t = backoff_next(&b, NULL);
-	TAP_OK(t.tv_nsec == BACKOFF_MIN_NS, "reset starts at the minimum");
-	deadline_start(&dl, &zero);
-	t = backoff_next(&b, &dl);
-	TAP_OK(t.tv_sec == 0 && t.tv_nsec == 0, "an expired deadline: no sleep");
-	deadline_start(&dl, &tenth);
-	for (int i = 0; i < 10; i++)
-		t = backoff_next(&b, &dl);
-	TAP_OK(t.tv_nsec <= 100000, "a sleep never passes the deadline");
-}
 
 static void
 test_sysctl(void)
@@ -56,6 +25,53 @@ test_sysctl(void)
 	close(fd);
 	unlink(path);
 	TAP_OK(msgq_sysctl("/nonexistent/ipcu") == -1, "a missing file is -1");
+}
+
+/* The milliseconds since T0 on the monotonic clock. */
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/* On the empty queue Q: a receive waits until its deadline, a set stop
+ * flag ends it at once; once Q is full a send waits until its deadline. */
+static void
+waits_end(struct msgq *q, const char *operand)
+{
+	struct timespec t0, tenth = { 0, 100000000 };
+	struct deadline dl;
+	volatile sig_atomic_t stop = 0;
+	struct msgq_wait w = { .dl = &dl, .stop = &stop, .watch = -1 };
+	const char *data;
+	long prio, ms;
+	int sent = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	deadline_start(&dl, &tenth);
+	errno = 0;
+	TAP_OK(msgq_receive(q, 0, &data, &prio, &w) < 0 &&
+	    errno == ETIMEDOUT, "%s: receive waits until the deadline",
+	    operand);
+	ms = ms_since(&t0);
+	TAP_OK(ms >= 100 && ms < 2000, "%s: ... of 100 ms (%ld ms)", operand,
+	    ms);
+	stop = 1;
+	deadline_start(&dl, NULL);
+	errno = 0;
+	TAP_OK(msgq_receive(q, 0, &data, &prio, &w) < 0 && errno == EINTR,
+	    "%s: the stop flag ends a wait", operand);
+	stop = 0;
+	deadline_start(&dl, &tenth);
+	while (sent < 1000 && msgq_send(q, "0123456789abcdef", 16, 1, &w) == 0)
+		sent++;
+	TAP_OK(sent > 0 && sent < 1000 && errno == ETIMEDOUT,
+	    "%s: a send to the full queue waits until the deadline (%d sent)",
+	    operand, sent);
 }
 
 /* Send two messages through OPERAND and receive them back. */
@@ -87,19 +103,23 @@ round_trip(const char *operand)
 	errno = 0;
 	TAP_OK(msgq_send(&q, big, want + 1, 1, NULL) < 0 && errno == EMSGSIZE,
 	    "%s: over-size send fails with EMSGSIZE", operand);
-	n = msgq_receive(&q, 0, &data, &prio);
+	n = msgq_receive(&q, 0, &data, &prio, NULL);
 	if (q.flavor == IPC_POSIX)	/* higher priority first */
 		TAP_OK(n == 0 && prio == 4, "%s: empty one first", operand);
 	else
 		TAP_OK(n == 5 && prio == 3 && memcmp(data, "hello", 5) == 0,
 		    "%s: first in, first out", operand);
-	n = msgq_receive(&q, 0, &data, &prio);
+	n = msgq_receive(&q, 0, &data, &prio, NULL);
 	TAP_OK(n >= 0, "%s: second message", operand);
 	errno = 0;
-	TAP_OK(msgq_receive(&q, 0, &data, &prio) < 0 && errno == EAGAIN,
+	TAP_OK(msgq_receive(&q, 0, &data, &prio, NULL) < 0 && errno == EAGAIN,
 	    "%s: empty queue gives EAGAIN", operand);
-	TAP_OK(msgq_unlink(&q) == 0, "%s: removed", operand);
+	waits_end(&q, operand);
 	msgq_close(&q);
+	TAP_OK(msgq_remove(&op) == 0, "%s: removed", operand);
+	errno = 0;
+	TAP_OK(msgq_remove(&op) < 0 && errno == ENOENT,
+	    "%s: removing it again gives ENOENT", operand);
 }
 
 int
@@ -107,7 +127,6 @@ main(void)
 {
 	char posix[64], sysv[64];
 
-	test_backoff();
 	test_sysctl();
 	snprintf(posix, sizeof posix, "ipcu-test-msgq-%ld", (long)getpid());
 	snprintf(sysv, sizeof sysv, "key:0x%x",
