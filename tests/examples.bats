@@ -125,11 +125,14 @@ SETUP[440d8637]='(
 CHECK[440d8637]='[ "$(cat c1)" = "one
 two" ] && [ "$(cat c2)" = three ]'
 # Host B's half: a client on the other host is a client on loopback here.
-SETUP[ca1c4c6c]='(
-	until ss -Hltn | grep -q ":7001 "; do sleep 0.02; done
+# It waits for the listener as a script would, with a probe (-z), which a
+# one-shot listener would not survive; stop once both jobs are queued.
+SETUP[235782f9]='(
+	until sockcat -z tcp:127.0.0.1:7001 2>/dev/null; do sleep 0.02; done
 	printf "job 1\njob 2\n" | sockcat tcp:127.0.0.1:7001
-) &'
-CHECK[ca1c4c6c]='[ $rc = 0 ] && printf "job 1\njob 2\n" | diff - <(mqrecv -t 0 /jobs)'
+) &
+stop_when eval "[ \"\$(qlen /jobs 2>/dev/null)\" = 2 ]"'
+CHECK[235782f9]='printf "job 1\njob 2\n" | diff - <(mqrecv -t 0 /jobs)'
 # Host A's half: hostb is this sandbox's loopback, where a listener
 # stands for host B; stop once it has both jobs.
 SETUP[ca73c883]='{ cat /etc/hosts; echo "127.0.0.1 hostb"; } > hosts
@@ -161,9 +164,9 @@ CHECK[27616264]='[ $rc = 0 ] && [ "$(cat state.snapshot)" = "state 42" ] && [ "$
 # Two hosts: each half of the example runs verbatim in a network and IPC
 # namespace of its own, joined by a veth pair; "receiver" resolves to the
 # receiving host through a private /etc/hosts.
-SETUP[b4a2d704]='bridge_hosts example.sh'
-LIMIT[b4a2d704]=30
-CHECK[b4a2d704]='[ "$(cat recv.out)" = "job 1
+SETUP[13fa81a0]='bridge_hosts example.sh'
+LIMIT[13fa81a0]=30
+CHECK[13fa81a0]='[ "$(cat recv.out)" = "job 1
 job 2" ]'
 
 # run_page PAGE: run every example of PAGE, report each one that fails.

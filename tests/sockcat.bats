@@ -816,6 +816,27 @@ runs_sleep() {
 	assert_status_msg 1 "Connection refused"
 }
 
+@test "-z uses up a one-shot listener (as nc -z does); a -k listener serves on; the man page says so twice" {
+	start_listener sockcat -v -l tcp:127.0.0.1:0 </dev/null
+	run sockcat -z "127.0.0.1:$PORT"
+	[[ $status -eq 0 ]]
+	wait_pid "$LPID"
+	[[ $WSTATUS -eq 0 ]]
+	run sockcat "127.0.0.1:$PORT" </dev/null
+	assert_status_msg 1 "Connection refused"
+	start_listener sockcat -v -l tcp:127.0.0.1:0 </dev/null
+	nc.openbsd -z 127.0.0.1 "$PORT"
+	wait_pid "$LPID"
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 </dev/null >"$T/k.out"
+	sockcat -z "127.0.0.1:$PORT"
+	echo after | sockcat "127.0.0.1:$PORT"
+	wait_until grep -qx after "$T/k.out"
+	# The -z entry and CAVEATS both warn of it.
+	run bash -c "tr '\n' ' ' <'$IPCU_SRCDIR/man/sockcat.1' |
+		grep -o 'uses up a listener that serves one connection' | wc -l"
+	[[ $output == 2 ]]
+}
+
 @test "--connect-timeout ends a connect that waits on a full backlog with 124" {
 	local s=$T/$NAME.full
 	python3 -c 'import socket,sys,time
