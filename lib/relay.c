@@ -15,6 +15,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "deadline.h"
@@ -43,8 +44,15 @@ is_regular(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Whether I/O on FD never blocks: a regular file or a block device.
- * Anything else (a terminal, /dev/zero) is used when poll(2) says so. */
+/* The character devices of drivers/char/mem.c (/dev/null, /dev/zero,
+ * /dev/full, /dev/urandom...), which never block, but for /dev/kmsg. */
+#define MEM_MAJOR	1
+#define KMSG_MINOR	11
+
+/* Whether I/O on FD never blocks: a regular file, a block device or a
+ * memory device, which are used without asking poll(2) (it would always
+ * say yes, at the cost of a call per chunk).  Anything else, a terminal
+ * or a pipe, is used when poll(2) says it is ready. */
 static bool
 never_blocks(int fd)
 {
@@ -52,6 +60,9 @@ never_blocks(int fd)
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return false;
+	if (S_ISCHR(st.st_mode))
+		return major(st.st_rdev) == MEM_MAJOR &&
+		    minor(st.st_rdev) != KMSG_MINOR;
 	return S_ISREG(st.st_mode) || S_ISBLK(st.st_mode);
 }
 

@@ -10,8 +10,9 @@
  * buffer; splice or sendfile refused by the kernel falls back to the
  * buffer.  The socket is used with MSG_DONTWAIT (and MSG_NOSIGNAL, so a
  * vanished peer is EPIPE, not a signal); the other descriptor is read or
- * written only when poll(2) says it is ready, or when it is a regular file
- * or a device other than a terminal, which never block.
+ * written only when poll(2) says it is ready, or when it is a regular
+ * file, a block device or a memory device (/dev/null, /dev/zero), which
+ * never block.
  *
  * The EOF rules of relay_stream(), those of sockcat(1)'s table.  They
  * depend only on what each side sent and when it ended, never on timing
