@@ -9,9 +9,9 @@
  *
  * A UNIX path is bound safely: an existing file there is replaced only
  * when it is a socket that nobody accepts on (lstat(2), then a
- * non-blocking connect(2) probe refused); any other file is left alone.  The file bound is
- * remembered by device and inode so that it is removed at the end only if
- * it is still ours.
+ * non-blocking connect(2) probe refused); any other file is left alone.
+ * The file bound is remembered by device and inode so that it is removed
+ * at the end only if it is still ours.
  */
 #ifndef IPCU_SOCKCONN_H
 #define IPCU_SOCKCONN_H

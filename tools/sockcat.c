@@ -14,9 +14,11 @@
  * sockcat(1)).  With -k, one connection's failure ends that connection,
  * not the listener.
  * With -e each connection is handed to a COMMAND instead, and closed
- * gracefully when it exits; with -z sockcat only probes.  Exit status: 0 success, 1 failure (refused, reset, write
- * error), 2 usage, 124 a timeout ended the tool, 126/127 COMMAND could not
- * be run / was not found, else COMMAND's own status.
+ * gracefully when it exits; with -z sockcat only probes.  Exit status: 0
+ * success, 1 failure (refused, reset, a peer that refused input, write
+ * error, closed stdin/stdout), 2 usage, 124 a timeout ended the tool,
+ * 126/127 COMMAND could not be run / was not found, else COMMAND's own
+ * status.
  *
  * The relays themselves are lib/relay (bytes) and lib/dgram (records), the
  * -e children lib/children, the signals lib/sigloop; this file holds the
@@ -512,6 +514,10 @@ supervise_exec(int conn, int socktype, const char *name)
 		exit(EXIT_TIMEOUT);
 	case RELAY_ERROR:
 	default:
+		/* With -k, one connection's failure is reported with -v,
+		 * as the listener reports its own connections'. */
+		if (keep_open && !verbose)
+			exit(EXIT_FAIL);
 		err(EXIT_FAIL, "%s", name);
 	}
 }
