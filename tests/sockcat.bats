@@ -559,6 +559,26 @@ http_rounds() {
 	echo next | sockcat "127.0.0.1:$PORT"
 	wait_until eval "[[ \$(tail -c 5 '$T/k.out') == next ]]"
 	kill -0 "$LPID"
+	# A client that resets while it waits in the backlog (getpeername(2)
+	# fails once it is accepted) is still named, by accept(2)'s address.
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	sockcat "127.0.0.1:$PORT" <"$T/fifo" 7>&- &
+	local hold=$!
+	cleanup_kill "$hold"
+	wait_until eval "[[ \$(grep -c 'connection from' '$T/l.err') -eq 3 ]]"
+	local bport
+	bport=$(python3 -c 'import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+print(s.getsockname()[1])
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$PORT")
+	exec 7>&-
+	wait_pid "$hold"
+	wait_until grep -q "connection from tcp:127.0.0.1:$bport\$" "$T/l.err"
+	run grep -c 'tcp:?' "$T/l.err"
+	[[ $output == 0 ]]
+	kill -0 "$LPID"
 	# ncat -k does the same.
 	local pid port
 	ncat -k -l 127.0.0.1 0 </dev/null >"$T/n.out" &
