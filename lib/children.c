@@ -16,6 +16,7 @@
 #include "children.h"
 #include "deadline.h"
 #include "diag.h"
+#include "process.h"
 #include "sigloop.h"
 
 int
@@ -72,9 +73,7 @@ children_exec(int sock, char *const argv[])
 		_exit(EXIT_CANNOT_RUN);
 	close_range(3, ~0U, 0);
 	sigloop_restore();
-	execvp(argv[0], argv);
-	warn("%s", argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	command_exec(argv);
 }
 
 /* Close slot I's connection, if any, and drop the slot. */
@@ -349,11 +348,4 @@ children_split_command(char *cmd)
 		return NULL;
 	}
 	return argv;
-}
-
-int
-wait_status_code(int status)
-{
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-	    128 + WTERMSIG(status);
 }

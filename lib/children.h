@@ -133,7 +133,4 @@ enum relay_end children_exec_relayed(struct children *c, int conn,
  */
 char **children_split_command(char *cmd);
 
-/* The exit status a shell reports for the wait(2) STATUS. */
-int wait_status_code(int status);
-
 #endif

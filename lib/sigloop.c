@@ -7,20 +7,16 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "process.h"
 #include "sigloop.h"
 
 volatile sig_atomic_t sigloop_stop;
 volatile sig_atomic_t sigloop_child;
 
-/* The signals whose inherited disposition a COMMAND gets back. */
-static const int kept[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE };
-
 static sigset_t wait_mask;	/* the mask inside ppoll: our signals open */
 static bool armed;		/* handlers installed, signals blocked */
-static sigset_t inherited_mask;	/* as the process started */
-static bool inherited_ignored[sizeof kept / sizeof kept[0]];
+static struct inherited_signals inherited;	/* as the process started */
 static bool saved;		/* sigloop_init() ran */
 
 /* Handler for INT, TERM, HUP: remember it for the loops to act on. */
@@ -41,25 +37,14 @@ on_child(int sig)
 void
 sigloop_init(void)
 {
-	sigprocmask(SIG_SETMASK, NULL, &inherited_mask);
-	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
-		struct sigaction old;
-		sigaction(kept[i], NULL, &old);
-		inherited_ignored[i] = old.sa_handler == SIG_IGN;
-	}
+	inherited_signals_save(&inherited);
 	saved = true;
 }
 
 void
 sigloop_restore(void)
 {
-	sigset_t none;
-
-	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
-		signal(kept[i], saved && inherited_ignored[i] ? SIG_IGN :
-		    SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, saved ? &inherited_mask : &none, NULL);
+	inherited_signals_restore(saved ? &inherited : NULL);
 }
 
 void
@@ -117,17 +102,4 @@ int
 sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms)
 {
 	return sigloop_ppoll(pfd, n, timeout_ms, sigloop_mask());
-}
-
-void
-sigloop_die(int sig)
-{
-	sigset_t set;
-
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	raise(sig);
-	_exit(128 + sig);
 }

@@ -25,7 +25,6 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,7 +34,7 @@
 #include "ipcobj.h"
 #include "parse.h"
 #include "ipcsem.h"
-#include "sigloop.h"
+#include "process.h"
 
 static int opt_create;			/* -c: create if missing */
 static char *opt_create_value;		/* --create=VALUE (also -c N) */
@@ -64,6 +63,7 @@ static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP came */
 static volatile pid_t child_pid;		/* COMMAND, to forward to */
+static struct inherited_signals inherited;	/* COMMAND gets them back */
 
 /* Remember INT, TERM or HUP, and pass it on to COMMAND once it runs: the
  * signal is COMMAND's to act on. */
@@ -75,27 +75,17 @@ on_signal(int sig)
 		kill(child_pid, sig);
 }
 
-/* Catch INT, TERM and HUP with on_signal(), saving their actions in OLD;
- * one ignored at start (nohup, a script's & job) stays ignored. */
+/* Catch INT, TERM and HUP with on_signal(); one ignored at start
+ * (nohup, a script's & job) stays ignored. */
 static void
-catch_signals(struct sigaction old[NSTOP])
+catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++) {
-		sigaction(stop_sigs[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(stop_sigs[i], &sa, NULL);
-	}
-}
-
-/* Put back the actions catch_signals() saved in OLD. */
-static void
-restore_signals(const struct sigaction old[NSTOP])
-{
 	for (size_t i = 0; i < NSTOP; i++)
-		sigaction(stop_sigs[i], &old[i], NULL);
+		if (!sigismember(&inherited.ignored, stop_sigs[i]))
+			sigaction(stop_sigs[i], &sa, NULL);
 }
 
 /* Return the kernel's SEMOPM, the most operations one semop(2) takes. */
@@ -326,16 +316,6 @@ run_ops(struct ipc_sem *s, struct op *ops, size_t nops,
 	}
 }
 
-/* Exec ARGV in this process; on failure exit 127 if it was not found,
- * else 126. */
-static void __attribute__((noreturn))
-exec_command(char **argv)
-{
-	execvp(argv[0], argv);
-	warn("%s", argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
-}
-
 /* Take one unit of S for COMMAND, with SEM_UNDO when UNDO, waiting until
  * DL and telling with -v how long it took since START.  Exit CONFLICT on
  * timeout, 1 on failure, and by the signal that interrupts the wait. */
@@ -347,7 +327,7 @@ take_unit(struct ipc_sem *s, bool undo, const struct deadline *dl,
 		if (errno == ETIMEDOUT)
 			timed_out(s->op->text, conflict);
 		if (errno == EINTR)
-			sigloop_die(got_signal);
+			die_by_signal(got_signal);
 		err(EXIT_FAIL, "%s", s->op->text);
 	}
 	if (opt_verbose)
@@ -368,20 +348,6 @@ take_unit_for_exec(struct ipc_sem *s, const struct deadline *dl,
 	prctl(PR_SET_PDEATHSIG, 0);
 }
 
-/* Wait for COMMAND, child PID, and return its status as the shell shows
- * it: 128+N when signal N killed it. */
-static int
-wait_command(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			err(EXIT_FAIL, "waitpid");
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
-	    WEXITSTATUS(status);
-}
-
 /*
  * Run ARGV holding one unit of S and return its status as the shell shows
  * it.  System V: the child takes the unit with SEM_UNDO before it becomes
@@ -397,12 +363,11 @@ run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
     int conflict, const struct timespec *start)
 {
 	bool sysv = s->op->flavor == IPC_SYSV;
-	struct sigaction old[NSTOP];
 	sigset_t block, saved;
 	pid_t parent = getpid(), pid;
 	int status;
 
-	catch_signals(old);
+	catch_signals();
 	if (!sysv)
 		take_unit(s, false, dl, conflict, start);
 	/* Held back until child_pid is set, so each one reaches COMMAND. */
@@ -413,16 +378,15 @@ run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
 	if (got_signal) {
 		if (!sysv)
 			ipc_sem_release(s, false);
-		sigloop_die(got_signal);
+		die_by_signal(got_signal);
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		restore_signals(old);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
+		inherited_signals_restore(&inherited);
 		if (sysv)
 			take_unit_for_exec(s, dl, conflict, start, parent);
-		exec_command(argv);
+		command_exec(argv);
 	}
 	if (pid < 0) {
 		warn("fork");
@@ -430,10 +394,13 @@ run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
 	} else {
 		child_pid = pid;
 		sigprocmask(SIG_SETMASK, &saved, NULL);
-		status = wait_command(pid);
+		status = command_wait(pid);
+		if (status < 0)
+			err(EXIT_FAIL, "waitpid");
+		status = command_status(status);
 		child_pid = 0;
 	}
-	restore_signals(old);
+	inherited_signals_restore(&inherited);
 	if (!sysv && ipc_sem_release(s, false) < 0) {
 		warn("%s: release", s->op->text);
 		status = EXIT_FAIL;
@@ -544,6 +511,7 @@ main(int argc, char **argv)
 	int pargc, conflict = EXIT_TIMEOUT, status = EXIT_OK;
 
 	atexit(close_stdout);
+	inherited_signals_save(&inherited);
 	if (!pargv)
 		err(EXIT_FAIL, "out of memory");
 	pargc = prescan(argc, argv, pargv, &command);
@@ -614,7 +582,7 @@ main(int argc, char **argv)
 
 	if (command && opt_no_fork) {
 		take_unit(&sem, true, &dl, conflict, &start);
-		exec_command(command);
+		command_exec(command);
 	}
 	if (command)
 		status = run_command(&sem, command, &dl, conflict, &start);

@@ -38,7 +38,7 @@
 #include "ipcobj.h"
 #include "ipcsem.h"
 #include "parse.h"
-#include "sigloop.h"
+#include "process.h"
 
 static int opt_write;			/* -w: standard input into SHM */
 static char *opt_offset;		/* -o: start here */
@@ -96,7 +96,7 @@ release_and_die(int sig)
 	if (lock_held)
 		ipc_sem_release(&lock, lock.op->flavor == IPC_SYSV);
 	lock_held = false;
-	sigloop_die(sig);
+	die_by_signal(sig);
 }
 
 /* Die of the signal that came, if one did, after giving the lock back:
@@ -597,7 +597,7 @@ take_lock(const struct ipc_operand *op, mode_t mode, const struct deadline *dl)
 		if (errno == ETIMEDOUT)
 			exit(EXIT_TIMEOUT);
 		if (errno == EINTR)
-			sigloop_die(got_signal);
+			die_by_signal(got_signal);
 		err(EXIT_FAIL, "%s", op->text);
 	}
 	lock_held = true;

@@ -39,7 +39,7 @@
 #include "diag.h"
 #include "fullio.h"
 #include "parse.h"
-#include "sigloop.h"
+#include "process.h"
 
 static char *count_arg;		/* -n: signals to wait for, 0 = forever */
 static int opt_numeric;		/* -N: print numbers, not names */
@@ -50,9 +50,7 @@ static char *pid_arg;		/* --pid: also stop when it exits */
 static int opt_kill;		/* --kill: TERM COMMAND on timeout */
 static int opt_list;		/* -l: list the signals and exit */
 
-static sigset_t orig_mask;	/* the mask we inherited, for COMMAND */
-static struct sigaction orig_act[NSIG];	/* dispositions we replaced */
-static bool changed_act[NSIG];	/* which of orig_act are set */
+static struct inherited_signals inherited;	/* for COMMAND */
 static sigset_t fatal_set;	/* signals that end us after cleaning up */
 static bool pipe_kills;		/* SIGPIPE neither ignored nor blocked at
 				 * start: EPIPE ends us by it */
@@ -90,10 +88,10 @@ remove_pidfile(void)
 
 /* Clean up, then end by SIG as if it had never been caught. */
 static void __attribute__((noreturn))
-die_by_signal(int sig)
+cleanup_and_die(int sig)
 {
 	remove_pidfile();
-	sigloop_die(sig);
+	die_by_signal(sig);
 }
 
 /* Whether SIGPIPE would end us, had we not blocked it: neither ignored
@@ -101,10 +99,8 @@ die_by_signal(int sig)
 static bool
 sigpipe_would_kill(void)
 {
-	struct sigaction cur;
-
-	return !sigismember(&orig_mask, SIGPIPE) &&
-	    sigaction(SIGPIPE, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN;
+	return !sigismember(&inherited.mask, SIGPIPE) &&
+	    !sigismember(&inherited.ignored, SIGPIPE);
 }
 
 /*
@@ -119,7 +115,7 @@ flush_stdout(void)
 	if (fflush(stdout) != EOF)
 		return;
 	if (errno == EPIPE && pipe_kills)
-		die_by_signal(SIGPIPE);
+		cleanup_and_die(SIGPIPE);
 	/* As close_stdout() would have said, had the data still been there. */
 	warn("write error");
 	_exit(EXIT_FAIL);
@@ -242,7 +238,7 @@ print_line(const char *line)
 	if (full_write(STDOUT_FILENO, line, strlen(line)) >= 0)
 		return;
 	if (errno == EPIPE && pipe_kills)
-		die_by_signal(SIGPIPE);
+		cleanup_and_die(SIGPIPE);
 	warn("write error");
 	exit(EXIT_FAIL);
 }
@@ -307,14 +303,11 @@ start_command(char **argv)
 		err(EXIT_CANNOT_RUN, "%s", argv[0]);
 	if (pid == 0) {
 		close(pfd[0]);
-		for (int sig = 1; sig < NSIG; sig++)
-			if (changed_act[sig])
-				sigaction(sig, &orig_act[sig], NULL);
-		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+		inherited_signals_restore(&inherited);
 		execvp(argv[0], argv);
 		child_errno = errno;
 		(void)!write(pfd[1], &child_errno, sizeof child_errno);
-		_exit(child_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+		_exit(command_exec_status(child_errno));
 	}
 	close(pfd[1]);
 	do
@@ -323,14 +316,11 @@ start_command(char **argv)
 	close(pfd[0]);
 	if (n != 0) {
 		/* exec failed: the child has exited, reap it. */
-		int status;
 		if (n < 0)
 			child_errno = errno;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		command_wait(pid);
 		errno = child_errno;
-		err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s",
-		    argv[0]);
+		err(command_exec_status(errno), "%s", argv[0]);
 	}
 	return pid;
 }
@@ -341,22 +331,17 @@ static int
 reap_command(pid_t pid, const char *name, bool warn)
 {
 	char sname[SIGNAL_NAME_MAX];
-	int status;
+	int status = command_wait(pid);
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			err(EXIT_FAIL, "%s", name);
-	if (WIFSIGNALED(status)) {
-		if (warn)
-			warnx("%s: killed by signal %s before a signal came",
-			    name, signal_name(WTERMSIG(status), sname,
-			    sizeof sname));
-		return 128 + WTERMSIG(status);
-	}
-	if (warn)
+	if (status < 0)
+		err(EXIT_FAIL, "%s", name);
+	if (warn && WIFSIGNALED(status))
+		warnx("%s: killed by signal %s before a signal came", name,
+		    signal_name(WTERMSIG(status), sname, sizeof sname));
+	else if (warn)
 		warnx("%s: exited with status %d before a signal came", name,
 		    WEXITSTATUS(status));
-	return WEXITSTATUS(status);
+	return command_status(status);
 }
 
 /* Take one pending signal of SET without waiting into EV; return whether
@@ -487,10 +472,11 @@ main(int argc, char **argv)
 	int optc = argc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
 
 	atexit(close_stdout);
+	inherited_signals_save(&inherited);
 	/* Block every signal first, so none sent from now on is lost; the
 	 * ones we do not wait for are unblocked again once parsed. */
 	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &orig_mask);
+	sigprocmask(SIG_BLOCK, &all, NULL);
 	pipe_kills = sigpipe_would_kill();
 	atexit(flush_stdout);
 
@@ -547,18 +533,12 @@ main(int argc, char **argv)
 	/* A handler instead of SIG_IGN or SIG_DFL: an ignored signal would
 	 * be discarded once unblocked, and kill --require-handler looks for
 	 * one.  It never runs: the signals stay blocked. */
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (!sigismember(&awaited, sig))
-			continue;
-		sigaction(sig, &noop, &orig_act[sig]);
-		changed_act[sig] = true;
-	}
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&awaited, sig))
+			sigaction(sig, &noop, NULL);
 	/* COMMAND must not be reaped behind our back. */
-	if (command && !sigismember(&awaited, SIGCHLD)) {
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
-		sigaction(SIGCHLD, &dfl, &orig_act[SIGCHLD]);
-		changed_act[SIGCHLD] = true;
-	}
+	if (command && !sigismember(&awaited, SIGCHLD))
+		signal(SIGCHLD, SIG_DFL);
 	/* With a pidfile to remove, the usual fatal signals are waited for
 	 * too (unless ignored, blocked or awaited) and end us after it. */
 	sigemptyset(&fatal_set);
@@ -566,11 +546,9 @@ main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof cleanup_sigs / sizeof *cleanup_sigs;
 		    i++) {
 			int sig = cleanup_sigs[i];
-			struct sigaction cur;
 			if (sigismember(&awaited, sig) ||
-			    sigismember(&orig_mask, sig) ||
-			    sigaction(sig, NULL, &cur) < 0 ||
-			    cur.sa_handler == SIG_IGN)
+			    sigismember(&inherited.mask, sig) ||
+			    sigismember(&inherited.ignored, sig))
 				continue;
 			sigaddset(&fatal_set, sig);
 		}
@@ -578,7 +556,7 @@ main(int argc, char **argv)
 	waitset = awaited;
 	sigorset(&waitset, &waitset, &fatal_set);
 	{
-		sigset_t keep = orig_mask;
+		sigset_t keep = inherited.mask;
 		sigorset(&keep, &keep, &waitset);
 		sigprocmask(SIG_SETMASK, &keep, NULL);
 	}
@@ -636,7 +614,7 @@ main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (sigismember(&fatal_set, ev.signo))
-			die_by_signal(ev.signo);
+			cleanup_and_die(ev.signo);
 		format_event(&ev, line, sizeof line);
 		print_line(line);
 		received++;

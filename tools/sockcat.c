@@ -48,6 +48,7 @@
 #include "dgram.h"
 #include "diag.h"
 #include "parse.h"
+#include "process.h"
 #include "relay.h"
 #include "sigloop.h"
 #include "sockaddr.h"
@@ -106,9 +107,9 @@ reap_children(pid_t want)
 	while ((pid = children_reap(&owned.kids, &status)) > 0) {
 		if (verbose)
 			warnx("child %ld ended with status %d", (long)pid,
-			    wait_status_code(status));
+			    command_status(status));
 		if (pid == want)
-			code = wait_status_code(status);
+			code = command_status(status);
 	}
 	return code;
 }
@@ -132,11 +133,11 @@ cleanup(void)
 
 /* Clean up after INT/TERM/HUP and die by that signal, as a shell expects. */
 static void __attribute__((noreturn))
-die_by_signal(int sig)
+cleanup_and_die(int sig)
 {
 	cleanup();
 	close_stdout();
-	sigloop_die(sig);
+	die_by_signal(sig);
 }
 
 /* sigloop_poll(), exiting on failure; 0 when a signal came. */
@@ -193,8 +194,7 @@ stdout_failed(void)
 {
 	if (errno == EPIPE) {
 		cleanup();
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
+		die_by_signal(SIGPIPE);
 	}
 	warn("write error");
 	exit(EXIT_FAIL);
@@ -501,9 +501,9 @@ supervise_exec(int conn, int socktype, const char *name)
 	switch (end) {
 	case RELAY_EOF:
 		relay_linger_close(conn, &linger_bound, &o);
-		exit(wait_status_code(status));
+		exit(command_status(status));
 	case RELAY_SIGNAL:
-		die_by_signal(sigloop_stop);
+		cleanup_and_die(sigloop_stop);
 	case RELAY_IDLE:
 		close(conn);
 		/* The idle end of the one connection ends the tool. */
@@ -556,7 +556,7 @@ finish_children(pid_t pid)
 
 	for (;;) {
 		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		if ((r = reap_children(pid)) >= 0)
 			code = r;
 		if (owned.kids.n == 0)
@@ -585,7 +585,7 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 		if (sigloop_child)
 			reap_children(0);
 		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		/* At the cap, or out of descriptors until a slot frees,
 		 * leave further clients in the backlog. */
 		if (starved > owned.kids.n)
@@ -629,7 +629,7 @@ serve_datagrams(int lfd, const struct sock_address *sa)
 	records_init(&rs);
 	end = relay_records(lfd, sa->kind, true, &rs, addr_text, false);
 	if (end == RELAY_SIGNAL)
-		die_by_signal(sigloop_stop);
+		cleanup_and_die(sigloop_stop);
 	report_counts(addr_text, rs.sent, rs.received, "records");
 	/* An idle listener: 0 if anything came, as mqrecv -t. */
 	if (rs.received == 0)
@@ -661,7 +661,7 @@ run_listener(const struct sock_address *sa)
 		int conn;
 
 		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		if (wait_events(&pfd, 1, -1) <= 0)
 			continue;
 		conn = accept_named(lfd, sa, SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -681,7 +681,7 @@ run_listener(const struct sock_address *sa)
 		end = serve_connection(conn, sa, name, &up, &rs);
 		close(conn);
 		if (end == RELAY_SIGNAL)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		if (end == RELAY_IDLE) {
 			if (!keep_open)
 				idle_exit(name);
