@@ -47,6 +47,7 @@
 #include "ipcobj.h"
 #include "msgq.h"
 #include "parse.h"
+#include "process.h"
 
 static char *opt_count;		/* -n: stop after this many messages */
 static char *opt_timeout;	/* -t: stop after this long with no message */
@@ -182,17 +183,10 @@ restore_pipe(void)
 static void __attribute__((noreturn))
 finish(int sig)
 {
-	sigset_t set;
-
 	restore_pipe();
 	if (spilled)
 		exit(EXIT_FAIL);
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	raise(sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	_exit(128 + sig);
+	die_by_signal(sig);
 }
 
 /* Allocate the chunk for a page of records and one of up to MSGSIZE
