@@ -442,7 +442,7 @@ ends_by_signal() {
 	done
 	# The rule has no exceptions in the code: no terminal test, no
 	# "input happens to be ready now".
-	run grep -nE 'isatty|readable_now' "$IPCU_SRCDIR/lib/relay.c" "$IPCU_SRCDIR/lib/dgram.c"
+	run grep -nE 'isatty|readable_now' "$IPCU_SRCDIR/tools/sockcat/relay.c" "$IPCU_SRCDIR/tools/sockcat/dgram.c"
 	[[ $status -eq 1 ]]
 }
 
