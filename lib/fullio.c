@@ -61,20 +61,3 @@ read_some(int fd, void *buf, size_t len)
 		}
 	}
 }
-
-ssize_t
-full_read(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read_some(fd, p + got, len - got);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}

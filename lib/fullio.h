@@ -21,13 +21,6 @@
 ssize_t full_write(int fd, const void *buf, size_t len);
 
 /*
- * Read into BUF until LEN bytes have arrived or end of file.  Return the
- * number of bytes read (less than LEN only at end of file), or -1 with
- * errno set.
- */
-ssize_t full_read(int fd, void *buf, size_t len);
-
-/*
  * Read once into BUF, retrying EINTR and waiting out EAGAIN.  Return what
  * read(2) returns: a byte count, 0 at end of file, or -1 with errno set.
  */

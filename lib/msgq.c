@@ -402,12 +402,6 @@ msgq_open_or_err(struct msgq *q, const struct ipc_operand *op,
 	}
 }
 
-int
-msgq_fd(const struct msgq *q)
-{
-	return q->flavor == IPC_POSIX ? (int)q->mqd : -1;
-}
-
 /* Make the POSIX descriptor blocking or not; a syscall only on a change. */
 static int
 posix_set_blocking(struct msgq *q, bool blocking)

@@ -140,10 +140,6 @@ int msgq_send(struct msgq *q, const void *data, size_t len, long prio,
 ssize_t msgq_receive(struct msgq *q, long type, const char **data,
     long *prio, const struct msgq_wait *w);
 
-/* The descriptor poll(2) reports readable or writable: POSIX only, -1 for
- * System V. */
-int msgq_fd(const struct msgq *q);
-
 /* Print the queue's attributes as key=value lines on OUT.  Return 0, or -1
  * with errno set. */
 int msgq_print_stat(struct msgq *q, FILE *out);
