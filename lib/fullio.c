@@ -22,28 +22,27 @@ wait_ready(int fd, short events)
 	}
 }
 
-ssize_t
+size_t
 full_write(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
-	size_t left = len;
+	size_t done = 0;
 
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
 		if (n > 0) {
-			p += n;
-			left -= (size_t)n;
+			done += (size_t)n;
 		} else if (n == 0) {
 			errno = EIO;
-			return -1;
+			break;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			if (wait_ready(fd, POLLOUT) < 0)
-				return -1;
+				break;
 		} else if (errno != EINTR) {
-			return -1;
+			break;
 		}
 	}
-	return (ssize_t)len;
+	return done;
 }
 
 ssize_t

@@ -181,7 +181,8 @@ read_input(void *buf, size_t len)
 }
 
 /* Write LEN bytes of BUF to FD (short writes, EINTR, EAGAIN handled).
- * Return 0 or -1 with errno set. */
+ * Return 0 or -1 with errno set.  Not full_write(): a signal under -L
+ * must end the copy between two write(2) calls, which it goes on with. */
 static int
 write_all(int fd, const char *buf, size_t len)
 {

@@ -141,7 +141,8 @@ write_pidfile(void)
 	if (fd < 0)
 		err(EXIT_FAIL, "%s", pidfile);
 	n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
-	ok = full_write(fd, line, (size_t)n) == n && fstat(fd, &st) == 0;
+	ok = full_write(fd, line, (size_t)n) == (size_t)n &&
+	    fstat(fd, &st) == 0;
 	saved = errno;
 	if (close(fd) < 0 && ok) {
 		ok = false;
@@ -235,7 +236,9 @@ format_event(const struct event *ev, char *buf, size_t size)
 static void
 print_line(const char *line)
 {
-	if (full_write(STDOUT_FILENO, line, strlen(line)) >= 0)
+	size_t len = strlen(line);
+
+	if (full_write(STDOUT_FILENO, line, len) == len)
 		return;
 	if (errno == EPIPE && pipe_kills)
 		cleanup_and_die(SIGPIPE);

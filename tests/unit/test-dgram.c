@@ -26,7 +26,8 @@ pipe_of(const char *text)
 {
 	int p[2];
 
-	if (pipe(p) < 0 || full_write(p[1], text, strlen(text)) < 0)
+	if (pipe(p) < 0 ||
+	    full_write(p[1], text, strlen(text)) != strlen(text))
 		exit(99);
 	close(p[1]);
 	return p[0];
@@ -96,14 +97,14 @@ main(void)
 		double cpu;
 
 		socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
-		if (pipe(p) < 0 || full_write(p[1], "a\n", 2) < 0)
+		if (pipe(p) < 0 || full_write(p[1], "a\n", 2) != 2)
 			return 99;
 		if ((kid = fork()) == 0) {
 			close(sv[0]);
 			recv(sv[1], buf, sizeof buf, 0);
 			close(sv[1]);
 			nanosleep(&later, NULL);
-			_exit(full_write(p[1], "b\n", 2) < 0);
+			_exit(full_write(p[1], "b\n", 2) != 2);
 		}
 		close(sv[1]);
 		close(p[1]);

@@ -117,7 +117,8 @@ writable_now(int fd)
  * Move what can be moved without blocking.  CAN_READ says whether a
  * read from a (blocking) non-socket source is safe now.  Return the bytes
  * moved, or -1 with errno set (and P->failed_out when writing failed).
- * Sets P->eof at end of the source.
+ * Sets P->eof at end of the source.  Not full_write(): a pump writes what
+ * the destination takes now, the other direction waiting meanwhile.
  */
 ssize_t
 pump_step(struct pump *p, bool can_read, bool can_write)
