@@ -390,7 +390,8 @@ await_read(void)
 
 /* Write the chunk, each piece no larger than the output takes at once,
  * waiting for room in between; a stop signal while waiting puts back
- * what is not written. */
+ * what is not written.  Not full_write(): the waits must let the stop
+ * signals in, and a socket is sent to without blocking. */
 static void
 flush(void)
 {
