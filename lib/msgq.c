@@ -335,48 +335,32 @@ sysv_open(struct msgq *q, const struct ipc_operand *op,
 		q->msgsize = ds.msg_qbytes;
 }
 
-struct msgq_create_args msgq_create_args;
-
-struct poptOption msgq_create_options[] = {
-	{ "create", 'c', POPT_ARG_NONE, &msgq_create_args.create, 0,
-	  "create the queue if it does not exist", NULL },
-	{ "max-messages", '\0', POPT_ARG_STRING,
-	  &msgq_create_args.max_messages, 0,
-	  "capacity of a created queue", "N" },
-	{ "message-size", '\0', POPT_ARG_STRING,
-	  &msgq_create_args.message_size, 0,
-	  "largest message of a created queue", "SIZE" },
-	{ "mode", '\0', POPT_ARG_STRING, &msgq_create_args.mode, 0,
-	  "permissions of a created queue (default 0600)", "MODE" },
-	POPT_TABLEEND
-};
-
-void
-msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
-    bool create, const char *max_messages, const char *message_size,
-    const char *mode)
+struct msgq_create
+msgq_create_or_err(const struct ipc_operand *op,
+    const struct msgq_create_args *typed)
 {
-	memset(c, 0, sizeof *c);
-	c->create = create;
-	c->mode = 0600;
-	if (!create && (max_messages || message_size || mode))
+	struct msgq_create c = { .create = typed->create, .mode = 0600 };
+
+	if (!c.create && (typed->max_messages || typed->message_size ||
+	    typed->mode))
 		usage_error("--max-messages, --message-size and --mode need "
 		    "-c");
-	if (create && op->flavor == IPC_SYSV && op->by_id)
+	if (c.create && op->flavor == IPC_SYSV && op->by_id)
 		usage_error("-c: %s names an existing queue; create by key: "
 		    "or ftok:", op->text);
-	if (max_messages)
-		c->max_messages = (long)number_or_err("--max-messages",
-		    max_messages, 1, INT_MAX);
-	if (message_size) {
-		c->message_size = (long)size_or_err("--message-size",
-		    message_size, INT_MAX);
-		if (c->message_size == 0)
+	if (typed->max_messages)
+		c.max_messages = (long)number_or_err("--max-messages",
+		    typed->max_messages, 1, INT_MAX);
+	if (typed->message_size) {
+		c.message_size = (long)size_or_err("--message-size",
+		    typed->message_size, INT_MAX);
+		if (c.message_size == 0)
 			usage_error("--message-size: must be at least 1 byte: "
-			    "'%s'", message_size);
+			    "'%s'", typed->message_size);
 	}
-	if (mode)
-		c->mode = mode_or_err("--mode", mode);
+	if (typed->mode)
+		c.mode = mode_or_err("--mode", typed->mode);
+	return c;
 }
 
 void

@@ -57,6 +57,7 @@ static char *opt_type;		/* -T: System V type selector */
 static int opt_batch;		/* --batch: fill a pipe, not one at a time */
 static int opt_stat;		/* --stat: print attributes, receive nothing */
 static int opt_unlink;		/* --unlink: remove the queue */
+static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
@@ -74,7 +75,7 @@ static struct poptOption options[] = {
 	{ "batch", '\0', POPT_ARG_NONE, &opt_batch, 0,
 	  "into a pipe, write as fast as it takes, for a reader that reads "
 	  "everything", NULL },
-	MSGQ_CREATE_OPTIONS
+	MSGQ_CREATE_OPTIONS(opt_create)
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
 	  "print the queue's attributes as key=value lines and exit", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
@@ -646,9 +647,7 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create)
 			    "POSIX", qarg);
 		type = type_or_err(opt_type);
 	}
-	msgq_create_or_err(create, &operand, msgq_create_args.create,
-	    msgq_create_args.max_messages, msgq_create_args.message_size,
-	    msgq_create_args.mode);
+	*create = msgq_create_or_err(&operand, &opt_create);
 	/* Values of -n and -t are checked here too, before any queue opens. */
 	if (opt_count)
 		number_or_err("-n", opt_count, 1, ULONG_MAX);

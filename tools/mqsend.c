@@ -35,13 +35,14 @@ static char *opt_type;		/* -T: System V message type */
 static char *opt_timeout;	/* -t: longest wait on a full queue */
 static int opt_null;		/* -0: records end in NUL, not newline */
 static int opt_stat;		/* --stat: print the queue's attributes */
+static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "priority", 'p', POPT_ARG_STRING, &opt_priority, 0,
 	  "POSIX message priority, 0-32767 (default 0)", "PRIO" },
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
 	  "System V message type, at least 1 (default 1)", "TYPE" },
-	MSGQ_CREATE_OPTIONS
+	MSGQ_CREATE_OPTIONS(opt_create)
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "wait at most DURATION for room in a full queue", "DURATION" },
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
@@ -160,9 +161,7 @@ main(int argc, const char **argv)
 			    "System V (use -T)", qarg);
 		prio = opt_type ? type_or_err(opt_type) : 1;
 	}
-	msgq_create_or_err(&create, &op, msgq_create_args.create,
-	    msgq_create_args.max_messages, msgq_create_args.message_size,
-	    msgq_create_args.mode);
+	create = msgq_create_or_err(&op, &opt_create);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
 	open_or_err(STDIN_FILENO, "standard input");
