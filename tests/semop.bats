@@ -72,6 +72,23 @@ start_semop() {
 	[[ $output == 3 ]]		# exists: the value is left alone
 }
 
+@test "-c takes VALUE attached, as the next word, or bundled as -vc N; any other word is SEM" {
+	run semop -vc 3 "$P" get
+	assert_status_msg 0 '^3$'
+	run semop -c4 "$K" get
+	assert_status_msg 0 '^4$'
+	semop --unlink "$P"
+	run semop -c "$P" get
+	assert_status_msg 0 '^1$'
+	run semop "$P" -c 5 get
+	assert_status_msg 0 '^1$'		# exists: the value is left alone
+	semop --unlink "$P"
+	run semop --create 2 "$P" -- semop "$P" get
+	assert_status_msg 0 '^1$'		# the unit is COMMAND's
+	run semop -c 3x "$P" get
+	assert_status_msg 2 "-c: invalid value '3x'"
+}
+
 @test "System V: an atomic list in one semop(2)" {
 	semop --nsems 3 -c 0 "$K"
 	run env ASAN_OPTIONS=detect_leaks=0 strace -f -e trace=semop,semtimedop semop "$K" 0:+2 1:+1 2:0 get

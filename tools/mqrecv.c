@@ -110,7 +110,6 @@ struct chunk {
 
 /* File scope, like the state below, so that an exit(3) from anywhere
  * leaves it reachable (no leak reports from LeakSanitizer). */
-static poptContext pc;			/* the parsed command line */
 static struct ipc_operand operand;	/* QUEUE as parsed */
 static struct msgq queue;		/* the open queue */
 static long type;			/* -T */
@@ -632,14 +631,14 @@ open_or_err(int fd, const char *name)
 static void
 parse_or_err(int argc, const char **argv, struct msgq_create *create)
 {
-	const char *qarg;
+	const char **args = cmdline_parse_or_err(argc, argv, options,
+	    "[OPTION]... QUEUE");
+	const char *qarg = args[0];
 
-	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE");
-	qarg = poptGetArg(pc);
 	if (!qarg)
 		usage_error("missing QUEUE operand");
-	if (poptPeekArg(pc))
-		usage_error("extra operand '%s'", poptPeekArg(pc));
+	if (args[1])
+		usage_error("extra operand '%s'", args[1]);
 	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &operand);
 	if (opt_type) {
 		if (operand.flavor == IPC_POSIX)
@@ -690,6 +689,5 @@ main(int argc, const char **argv)
 		msgq_close(&queue);
 	free(chunk.buf);
 	free(chunk.msgs);
-	poptFreeContext(pc);
 	return status;
 }

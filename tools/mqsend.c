@@ -54,9 +54,8 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-/* File scope, like the state below, so that an exit(3) from anywhere
- * leaves it reachable (no leak reports from LeakSanitizer). */
-static poptContext pc;			/* the parsed command line */
+/* File scope, so that an exit(3) from anywhere leaves it reachable (no
+ * leak reports from LeakSanitizer). */
 static struct msgq queue;		/* the open queue */
 static long prio;			/* priority or type of every message */
 static struct timespec timeout;		/* -t as a duration */
@@ -137,16 +136,17 @@ main(int argc, const char **argv)
 {
 	struct ipc_operand op;
 	struct msgq_create create;
-	const char **messages;
+	const char **args, **messages;
 	const char *qarg;
 
 	atexit(close_stdout);
-	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE [MESSAGE]...");
-	qarg = poptGetArg(pc);
+	args = cmdline_parse_or_err(argc, argv, options,
+	    "[OPTION]... QUEUE [MESSAGE]...");
+	qarg = args[0];
 	if (!qarg)
 		usage_error("missing QUEUE operand");
 	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &op);
-	messages = poptGetArgs(pc);
+	messages = args + 1;
 
 	if (op.flavor == IPC_POSIX) {
 		if (opt_type)
@@ -168,7 +168,7 @@ main(int argc, const char **argv)
 	open_or_err(STDOUT_FILENO, "standard output");
 
 	msgq_open_or_err(&queue, &op, MSGQ_SEND, &create);
-	if (messages)
+	if (*messages)
 		for (; *messages; messages++)
 			send_one(*messages, strlen(*messages));
 	else
@@ -176,6 +176,5 @@ main(int argc, const char **argv)
 	if (opt_stat && msgq_print_stat(&queue, stdout) < 0)
 		err(EXIT_FAIL, "%s", queue.text);
 	msgq_close(&queue);
-	poptFreeContext(pc);
 	return EXIT_OK;
 }

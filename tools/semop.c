@@ -37,7 +37,7 @@
 #include "process.h"
 
 static int opt_create;			/* -c: create if missing */
-static char *opt_create_value;		/* --create=VALUE (also -c N) */
+static char *opt_create_value;		/* -c's VALUE, if given */
 static char *opt_nsems;			/* --nsems: semaphores in a new set */
 static char *opt_mode;			/* --mode: permissions of a new one */
 static char *opt_timeout;		/* -t: bound on every wait */
@@ -46,6 +46,34 @@ static int opt_no_fork;			/* -F: exec COMMAND in place */
 static int opt_verbose;			/* -v: report wait times */
 static int opt_stat;			/* --stat: print attributes */
 static int opt_unlink;			/* --unlink: remove at the end */
+
+static void on_option(poptContext pc, enum poptCallbackReason why,
+    const struct poptOption *opt, const char *arg, const void *data);
+
+static struct poptOption options[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)on_option, 0, NULL, NULL },
+	{ "create", 'c', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 0,
+	  "create SEM if missing, with VALUE (default 1)", "VALUE" },
+	{ "nsems", '\0', POPT_ARG_STRING, &opt_nsems, 0,
+	  "semaphores in a new System V set (default 1)", "N" },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of a new semaphore (default 0600)", "MODE" },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "give up any wait after DURATION (exit 124)", "DURATION" },
+	{ "conflict-exit-code", 'E', POPT_ARG_STRING, &opt_conflict, 0,
+	  "exit status when the timeout expires (default 124)", "N" },
+	{ "no-fork", 'F', POPT_ARG_NONE, &opt_no_fork, 0,
+	  "exec COMMAND in place (System V: the undo survives)", NULL },
+	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
+	  "report how long each wait took", NULL },
+	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
+	  "print the semaphore's attributes as key=value lines", NULL },
+	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
+	  "remove the semaphore at the end", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
 
 enum op_kind { OP_WAIT, OP_POST, OP_GET, OP_ZERO, OP_LIST };
 
@@ -422,83 +450,36 @@ check_stdout(const struct op *ops, size_t nops)
 }
 
 /*
- * Split ARGV at the first "--" into popt's part and COMMAND, and turn
- * "-c N", "-cN", "--create N" and "--create=N" into the hidden
- * --create-value=N, as popt's optional arguments would swallow SEM.
+ * popt's callback for the options above: -c takes an optional VALUE,
+ * attached (-c3, --create=3) or as the next word, which popt takes for it
+ * unless it starts with '-'.  Such a word is VALUE only when it starts as
+ * a number does; any other is SEM or an OP, handed back to popt as an
+ * operand.  -vc 3 thus works as -v -c 3 does.
  */
-static int
-prescan(int argc, char **argv, const char **out, char ***command)
+static void
+on_option(poptContext pc, enum poptCallbackReason why,
+    const struct poptOption *opt, const char *arg, const void *data)
 {
-	static const char *const takes_value[] = {
-		"-t", "--timeout", "-E", "--conflict-exit-code", "--nsems",
-		"--mode",
-	};
-	static char buf[64];
-	int n = 0;
-	uint64_t dummy;
-
-	*command = NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		bool value_next = false;
-
-		if (i > 0 && strcmp(a, "--") == 0) {
-			*command = &argv[i + 1];
-			break;
-		}
-		for (size_t k = 0; k < sizeof takes_value / sizeof *takes_value;
-		    k++)
-			if (strcmp(a, takes_value[k]) == 0)
-				value_next = true;
-		if ((strcmp(a, "-c") == 0 || strcmp(a, "--create") == 0) &&
-		    i + 1 < argc &&
-		    parse_number(argv[i + 1], 10, 0, UINT64_MAX, &dummy) == 0) {
-			opt_create_value = argv[++i];
-			a = "--create";
-		} else if (strncmp(a, "--create=", 9) == 0) {
-			opt_create_value = (char *)a + 9;
-			a = "--create";
-		} else if (strncmp(a, "-c", 2) == 0 && a[2] >= '0' &&
-		    a[2] <= '9') {
-			snprintf(buf, sizeof buf, "%s", a + 2);
-			opt_create_value = buf;
-			a = "--create";
-		}
-		out[n++] = a;
-		if (value_next && i + 1 < argc)
-			out[n++] = argv[++i];
+	(void)why;
+	(void)data;
+	if (opt->shortName != 'c')
+		return;
+	opt_create = 1;
+	if (arg && *arg && !(*arg >= '0' && *arg <= '9') && *arg != '-' &&
+	    *arg != '+') {
+		const char *back[] = { arg, NULL };
+		poptStuffArgs(pc, back);
+		return;
 	}
-	out[n] = NULL;
-	return n;
+	free(opt_create_value);
+	opt_create_value = arg ? strdup(arg) : NULL;
+	if (arg && !opt_create_value)
+		err(EXIT_FAIL, "out of memory");
 }
 
 int
 main(int argc, char **argv)
 {
-	struct poptOption options[] = {
-		{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
-		  "create SEM if missing, with VALUE (default 1)", "[VALUE]" },
-		{ "nsems", '\0', POPT_ARG_STRING, &opt_nsems, 0,
-		  "semaphores in a new System V set (default 1)", "N" },
-		{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-		  "permissions of a new semaphore (default 0600)", "MODE" },
-		{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
-		  "give up any wait after DURATION (exit 124)", "DURATION" },
-		{ "conflict-exit-code", 'E', POPT_ARG_STRING, &opt_conflict, 0,
-		  "exit status when the timeout expires (default 124)", "N" },
-		{ "no-fork", 'F', POPT_ARG_NONE, &opt_no_fork, 0,
-		  "exec COMMAND in place (System V: the undo survives)", NULL },
-		{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
-		  "report how long each wait took", NULL },
-		{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-		  "print the semaphore's attributes as key=value lines", NULL },
-		{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
-		  "remove the semaphore at the end", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
-	const char **pargv = calloc((size_t)argc + 1, sizeof *pargv);
 	struct ipc_sem_create cr = { .value = 1, .nsems = 1, .mode = 0600 };
 	struct ipc_operand operand;
 	struct ipc_sem sem;
@@ -508,18 +489,15 @@ main(int argc, char **argv)
 	const char **args;
 	struct op *ops;
 	size_t nwords = 0, nops;
-	int pargc, conflict = EXIT_TIMEOUT, status = EXIT_OK;
+	int conflict = EXIT_TIMEOUT, status = EXIT_OK;
 
 	atexit(close_stdout);
 	inherited_signals_save(&inherited);
-	if (!pargv)
-		err(EXIT_FAIL, "out of memory");
-	pargc = prescan(argc, argv, pargv, &command);
-	poptContext ctx = cmdline_parse_or_err(pargc, pargv, options,
+	args = cmdline_parse_or_err(cmdline_split_command(argc, argv, &command),
+	    (const char **)argv, options,
 	    "[OPTION]... SEM [OP]...\n"
 	    "  or:  semop [OPTION]... SEM -- COMMAND [ARG]...");
-	args = poptGetArgs(ctx);
-	if (!args || !args[0])
+	if (!args[0])
 		usage_error("missing semaphore operand");
 	ipc_operand_or_err(args[0], SEM_NAME_MAX, &operand);
 	for (const char **a = args + 1; *a; a++)
@@ -535,7 +513,6 @@ main(int argc, char **argv)
 			    operand.flavor == IPC_POSIX ? "a POSIX semaphore" :
 			    "System V");
 		cr.value = (unsigned)v;
-		opt_create = 1;
 	}
 	cr.create = opt_create;
 	if (opt_nsems) {
@@ -596,8 +573,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nops; i++)
 		free(ops[i].sops);
 	free(ops);
-	poptFreeContext(ctx);
-	free(pargv);
+	free(opt_create_value);
 	return status;
 
 open_failed:

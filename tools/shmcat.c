@@ -662,7 +662,7 @@ main(int argc, const char **argv)
 	int status = EXIT_OK;
 
 	atexit(close_stdout);
-	poptContext ctx = cmdline_parse_or_err(argc, argv, options,
+	args = cmdline_parse_or_err(argc, argv, options,
 	    "[OPTION]... SHM...\n"
 	    "  or:  shmcat -w [OPTION]... SHM");
 	if (opt_offset)
@@ -673,8 +673,7 @@ main(int argc, const char **argv)
 		mode = mode_or_err("--mode", opt_mode) & 0777;
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
-	args = poptGetArgs(ctx);
-	while (args && args[n])
+	while (args[n])
 		n++;
 	if (n == 0)
 		usage_error("missing SHM operand");
@@ -729,6 +728,5 @@ main(int argc, const char **argv)
 	if (opt_lock)
 		ipc_sem_close(&lock);
 	free(ops);
-	poptFreeContext(ctx);
 	return status;
 }

@@ -57,7 +57,6 @@ static bool pipe_kills;		/* SIGPIPE neither ignored nor blocked at
 static dev_t pidfile_dev;	/* identity of the pidfile we renamed */
 static ino_t pidfile_ino;
 static bool pidfile_made;
-static poptContext ctx;		/* file scope: the operands live in it */
 
 /* One received signal, from sigwaitinfo(2) or signalfd(2). */
 struct event {
@@ -472,7 +471,7 @@ main(int argc, char **argv)
 	const char **sigs;
 	uint64_t count = 1, received = 0;
 	pid_t watch_pid = 0, cmd_pid = 0;
-	int optc = argc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
+	int optc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
 
 	atexit(close_stdout);
 	inherited_signals_save(&inherited);
@@ -483,21 +482,13 @@ main(int argc, char **argv)
 	pipe_kills = sigpipe_would_kill();
 	atexit(flush_stdout);
 
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			optc = i;
-			if (i + 1 < argc)
-				command = argv + i + 1;
-			else
-				usage_error("no COMMAND after '--'");
-			break;
-		}
-	}
-	ctx = cmdline_parse_or_err(optc, (const char **)argv, options,
+	optc = cmdline_split_command(argc, argv, &command);
+	if (command && !command[0])
+		usage_error("no COMMAND after '--'");
+	sigs = cmdline_parse_or_err(optc, (const char **)argv, options,
 	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
 	    "   or: sigwaitfor -l [SIGNAL]...");
-	sigs = poptGetArgs(ctx);
-	for (const char **s = sigs; s && *s; s++) {
+	for (const char **s = sigs; *s; s++) {
 		if (parse_signal(*s) >= 0)
 			continue;
 		/* After a signal, an unknown word is likely a COMMAND. */
@@ -512,10 +503,10 @@ main(int argc, char **argv)
 	if (opt_list) {
 		if (command)
 			usage_error("--list takes no COMMAND");
-		list_signals(sigs);
+		list_signals(sigs[0] ? sigs : NULL);
 		return EXIT_OK;
 	}
-	if (sigs == NULL)
+	if (!sigs[0])
 		usage_error("no signal to wait for");
 	if (count_arg)
 		count = number_or_err("-n", count_arg, 0, UINT64_MAX);

@@ -444,17 +444,15 @@ main(int argc, char **argv)
 	int errs[2] = { 0, 0 }, rc;
 	const char **args;
 	struct sigaction sa, old_hup;
-	poptContext pc;
 
 	atexit(close_stdout);
-	pc = cmdline_parse_or_err(argc, (const char **)argv, options,
+	args = cmdline_parse_or_err(argc, (const char **)argv, options,
 	    "[OPTION]... HOST...");
 	if (opt_ip_versions == 3)
 		usage_error("only one of -4 and -6 may be given");
 	opt_family = opt_ip_versions == 1 ? AF_INET :
 	    opt_ip_versions == 2 ? AF_INET6 : 0;
-	args = poptGetArgs(pc);
-	if (!args || !args[0])
+	if (!args[0])
 		usage_error("no HOST given");
 	for (nhosts = 0; args[nhosts]; nhosts++)
 		;
@@ -556,6 +554,5 @@ main(int argc, char **argv)
 	output_flush();
 	start_mono = now_ns(CLOCK_MONOTONIC);
 	rc = run();
-	poptFreeContext(pc);
 	return rc;
 }

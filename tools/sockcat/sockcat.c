@@ -79,7 +79,6 @@ static const struct timespec linger_bound = { 1, 0 };
 static mode_t sock_mode = 0600;
 static const char *addr_text;	/* ADDRESS as typed, for messages */
 static char **exec_argv;	/* COMMAND split, or sh -c STRING */
-static poptContext ctx;		/* kept to the end: option strings live in it */
 
 /* State that exit and the signal path must undo. */
 static struct {
@@ -786,7 +785,7 @@ int
 main(int argc, char **argv)
 {
 	struct sock_address sa;
-	const char *why;
+	const char **args, *why;
 	unsigned closed;
 	struct poptOption options[] = {
 		{ "listen", 'l', POPT_ARG_NONE, &listen_mode, 0,
@@ -829,13 +828,13 @@ main(int argc, char **argv)
 	atexit(close_stdout);
 	sigloop_init();
 	closed = reserve_std_fds();
-	ctx = cmdline_parse_or_err(argc, (const char **)argv, options,
+	args = cmdline_parse_or_err(argc, (const char **)argv, options,
 	    "[OPTION]... ADDRESS");
-	addr_text = poptGetArg(ctx);
+	addr_text = args[0];
 	if (!addr_text)
 		usage_error("missing ADDRESS");
-	if (poptPeekArg(ctx)) {
-		const char *extra = poptPeekArg(ctx);
+	if (args[1]) {
+		const char *extra = args[1];
 		/* The nc habit: "HOST PORT" as two operands. */
 		if (extra[0] && strspn(extra, "0123456789") == strlen(extra))
 			usage_error("extra operand '%s': the port goes in "
