@@ -15,7 +15,8 @@ inherited_signals_save(struct inherited_signals *s)
 	sigemptyset(&s->ignored);
 	for (int sig = 1; sig < NSIG; sig++) {
 		struct sigaction cur;
-		if (sigaction(sig, NULL, &cur) == 0 && cur.sa_handler == SIG_IGN)
+		if (sigaction(sig, NULL, &cur) == 0 &&
+		    cur.sa_handler == SIG_IGN)
 			sigaddset(&s->ignored, sig);
 	}
 }

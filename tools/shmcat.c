@@ -51,6 +51,35 @@ static char *opt_timeout;		/* -t: bound on the wait for SEM */
 static int opt_stat;			/* --stat: attributes, not contents */
 static int opt_unlink;			/* --unlink: remove after the copy */
 
+static struct poptOption options[] = {
+	{ "write", 'w', POPT_ARG_NONE, &opt_write, 0,
+	  "copy standard input into SHM", NULL },
+	{ "offset", 'o', POPT_ARG_STRING, &opt_offset, 0,
+	  "start at byte OFFSET of each object", "OFFSET" },
+	{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
+	  "copy at most SIZE bytes; with -w -c, the size of a new "
+	  "object", "SIZE" },
+	{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
+	  "create SHM (with -w) and the -L semaphore if missing", NULL },
+	{ "truncate", '\0', POPT_ARG_NONE, &opt_truncate, 0,
+	  "with -w, make a POSIX object end where the input did", NULL },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of new objects (default 0600)", "MODE" },
+	{ "lock", 'L', POPT_ARG_STRING, &opt_lock, 0,
+	  "hold semaphore SEM during the copy", "SEM" },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "give up waiting for SEM after DURATION (exit 124)",
+	  "DURATION" },
+	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
+	  "print attributes as key=value lines instead of contents",
+	  NULL },
+	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
+	  "remove each object after the copy", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
+
 #define BUF_SIZE (128 * 1024)		/* fallback copy buffer */
 #define CHUNK ((size_t)1 << 30)		/* most one splice/sendfile moves */
 #define WINDOW ((size_t)8 << 20)	/* System V pages dropped behind us */
@@ -624,34 +653,6 @@ check_std_fds(const char **args, size_t n)
 int
 main(int argc, const char **argv)
 {
-	struct poptOption options[] = {
-		{ "write", 'w', POPT_ARG_NONE, &opt_write, 0,
-		  "copy standard input into SHM", NULL },
-		{ "offset", 'o', POPT_ARG_STRING, &opt_offset, 0,
-		  "start at byte OFFSET of each object", "OFFSET" },
-		{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
-		  "copy at most SIZE bytes; with -w -c, the size of a new "
-		  "object", "SIZE" },
-		{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
-		  "create SHM (with -w) and the -L semaphore if missing", NULL },
-		{ "truncate", '\0', POPT_ARG_NONE, &opt_truncate, 0,
-		  "with -w, make a POSIX object end where the input did", NULL },
-		{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-		  "permissions of new objects (default 0600)", "MODE" },
-		{ "lock", 'L', POPT_ARG_STRING, &opt_lock, 0,
-		  "hold semaphore SEM during the copy", "SEM" },
-		{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
-		  "give up waiting for SEM after DURATION (exit 124)",
-		  "DURATION" },
-		{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-		  "print attributes as key=value lines instead of contents",
-		  NULL },
-		{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
-		  "remove each object after the copy", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
 	struct ipc_operand *ops, lock_op;
 	struct deadline dl;
 	struct timespec timeout;

@@ -41,14 +41,38 @@
 #include "parse.h"
 #include "process.h"
 
-static char *count_arg;		/* -n: signals to wait for, 0 = forever */
+static char *opt_count;		/* -n: signals to wait for, 0 = forever */
 static int opt_numeric;		/* -N: print numbers, not names */
 static int opt_info;		/* -i: print code, sender and value */
-static char *timeout_arg;	/* -t: give up after this long */
-static char *pidfile;		/* -p: where to write our pid once ready */
-static char *pid_arg;		/* --pid: also stop when it exits */
+static char *opt_timeout;	/* -t: give up after this long */
+static char *opt_pidfile;	/* -p: where to write our pid once ready */
+static char *opt_pid;		/* --pid: also stop when it exits */
 static int opt_kill;		/* --kill: TERM COMMAND on timeout */
 static int opt_list;		/* -l: list the signals and exit */
+
+static struct poptOption options[] = {
+	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
+	  "wait for N signals, one line each (0: for ever)", "N" },
+	{ "numeric", 'N', POPT_ARG_NONE, &opt_numeric, 0,
+	  "print signal numbers instead of names", NULL },
+	{ "info", 'i', POPT_ARG_NONE, &opt_info, 0,
+	  "also print sender pid and uid, si_code and value", NULL },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "give up after DURATION (exit 124)", "DURATION" },
+	{ "pidfile", 'p', POPT_ARG_STRING, &opt_pidfile, 0,
+	  "write the process id to FILE once the signals are blocked",
+	  "FILE" },
+	{ "pid", '\0', POPT_ARG_STRING, &opt_pid, 0,
+	  "also stop, printing \"exited\", when process PID exits",
+	  "PID" },
+	{ "kill", '\0', POPT_ARG_NONE, &opt_kill, 0,
+	  "send TERM to COMMAND on timeout and wait for it", NULL },
+	{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
+	  "list signal numbers, names and meanings", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
 
 static struct inherited_signals inherited;	/* for COMMAND */
 static sigset_t fatal_set;	/* signals that end us after cleaning up */
@@ -79,9 +103,9 @@ remove_pidfile(void)
 {
 	struct stat st;
 
-	if (pidfile_made && lstat(pidfile, &st) == 0 &&
+	if (pidfile_made && lstat(opt_pidfile, &st) == 0 &&
 	    st.st_dev == pidfile_dev && st.st_ino == pidfile_ino)
-		unlink(pidfile);
+		unlink(opt_pidfile);
 	pidfile_made = false;
 }
 
@@ -125,7 +149,7 @@ flush_stdout(void)
 static void
 write_pidfile(void)
 {
-	size_t len = strlen(pidfile);
+	size_t len = strlen(opt_pidfile);
 	char *tmp = malloc(len + sizeof ".XXXXXX");
 	char line[32];
 	struct stat st;
@@ -133,12 +157,12 @@ write_pidfile(void)
 	bool ok;
 
 	if (tmp == NULL)
-		err(EXIT_FAIL, "%s", pidfile);
-	memcpy(tmp, pidfile, len);
+		err(EXIT_FAIL, "%s", opt_pidfile);
+	memcpy(tmp, opt_pidfile, len);
 	memcpy(tmp + len, ".XXXXXX", sizeof ".XXXXXX");
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		err(EXIT_FAIL, "%s", pidfile);
+		err(EXIT_FAIL, "%s", opt_pidfile);
 	n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
 	ok = full_write(fd, line, (size_t)n) == (size_t)n &&
 	    fstat(fd, &st) == 0;
@@ -147,14 +171,14 @@ write_pidfile(void)
 		ok = false;
 		saved = errno;
 	}
-	if (ok && rename(tmp, pidfile) < 0) {
+	if (ok && rename(tmp, opt_pidfile) < 0) {
 		ok = false;
 		saved = errno;
 	}
 	if (!ok) {
 		unlink(tmp);
 		errno = saved;
-		err(EXIT_FAIL, "%s", pidfile);
+		err(EXIT_FAIL, "%s", opt_pidfile);
 	}
 	free(tmp);
 	pidfile_dev = st.st_dev;
@@ -438,29 +462,6 @@ main(int argc, char **argv)
 {
 	static const int cleanup_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
 	    SIGPIPE };
-	struct poptOption options[] = {
-		{ "count", 'n', POPT_ARG_STRING, &count_arg, 0,
-		  "wait for N signals, one line each (0: for ever)", "N" },
-		{ "numeric", 'N', POPT_ARG_NONE, &opt_numeric, 0,
-		  "print signal numbers instead of names", NULL },
-		{ "info", 'i', POPT_ARG_NONE, &opt_info, 0,
-		  "also print sender pid and uid, si_code and value", NULL },
-		{ "timeout", 't', POPT_ARG_STRING, &timeout_arg, 0,
-		  "give up after DURATION (exit 124)", "DURATION" },
-		{ "pidfile", 'p', POPT_ARG_STRING, &pidfile, 0,
-		  "write the process id to FILE once the signals are blocked",
-		  "FILE" },
-		{ "pid", '\0', POPT_ARG_STRING, &pid_arg, 0,
-		  "also stop, printing \"exited\", when process PID exits",
-		  "PID" },
-		{ "kill", '\0', POPT_ARG_NONE, &opt_kill, 0,
-		  "send TERM to COMMAND on timeout and wait for it", NULL },
-		{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
-		  "list signal numbers, names and meanings", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
 	sigset_t all, awaited, waitset;
 	struct sigaction noop = { .sa_handler = noop_handler };
 	struct pollfd pfds[3];
@@ -508,12 +509,12 @@ main(int argc, char **argv)
 	}
 	if (!sigs[0])
 		usage_error("no signal to wait for");
-	if (count_arg)
-		count = number_or_err("-n", count_arg, 0, UINT64_MAX);
-	if (timeout_arg)
-		timeout = duration_or_err("-t", timeout_arg);
-	if (pid_arg)
-		watch_pid = (pid_t)number_or_err("--pid", pid_arg, 1, INT_MAX);
+	if (opt_count)
+		count = number_or_err("-n", opt_count, 0, UINT64_MAX);
+	if (opt_timeout)
+		timeout = duration_or_err("-t", opt_timeout);
+	if (opt_pid)
+		watch_pid = (pid_t)number_or_err("--pid", opt_pid, 1, INT_MAX);
 	if (opt_kill && command == NULL)
 		usage_error("--kill needs a COMMAND");
 	sigemptyset(&awaited);
@@ -536,7 +537,7 @@ main(int argc, char **argv)
 	/* With a pidfile to remove, the usual fatal signals are waited for
 	 * too (unless ignored, blocked or awaited) and end us after it. */
 	sigemptyset(&fatal_set);
-	if (pidfile) {
+	if (opt_pidfile) {
 		for (size_t i = 0; i < sizeof cleanup_sigs / sizeof *cleanup_sigs;
 		    i++) {
 			int sig = cleanup_sigs[i];
@@ -565,7 +566,7 @@ main(int argc, char **argv)
 		}
 		pfds[nfd++].events = POLLIN;
 	}
-	if (pidfile) {
+	if (opt_pidfile) {
 		write_pidfile();
 		atexit(remove_pidfile);
 	}
@@ -585,7 +586,7 @@ main(int argc, char **argv)
 		pfds[0].events = POLLIN;
 	}
 
-	deadline_start(&dl, timeout_arg ? &timeout : NULL);
+	deadline_start(&dl, opt_timeout ? &timeout : NULL);
 	while (count == 0 || received < count) {
 		char line[160];
 

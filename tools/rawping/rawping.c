@@ -41,13 +41,12 @@
 #include "pingrecv.h"
 #include "pingsock.h"
 
-static char *count_arg;		/* -c: probes per host */
-static char *interval_arg;	/* -i: time between probes */
-static char *timeout_arg;	/* -W: how long to wait for each reply */
-static char *deadline_arg;	/* -w: how long to run at most */
-static char *size_arg;		/* -s: payload bytes */
-static char *ttl_arg;		/* -t: IP time to live / hop limit */
-static int opt_family;		/* AF_INET, AF_INET6, or 0 for any */
+static char *opt_count;		/* -c: probes per host */
+static char *opt_interval;	/* -i: time between probes */
+static char *opt_timeout;	/* -W: how long to wait for each reply */
+static char *opt_deadline;	/* -w: how long to run at most */
+static char *opt_size;		/* -s: payload bytes */
+static char *opt_ttl;		/* -t: IP time to live / hop limit */
 static int opt_ip_versions;	/* -4 sets bit 1, -6 bit 2 */
 static int opt_quiet;		/* -q: only the header and statistics */
 static int opt_stamp;		/* -D: wall-clock time before each line */
@@ -55,7 +54,42 @@ static int opt_report_lost;	/* -O: "no answer yet" as the next goes */
 static int opt_numeric;		/* -n: accepted; output is always numeric */
 static int opt_json;		/* --json: JSON Lines instead of text */
 
+static struct poptOption options[] = {
+	{ "count", 'c', POPT_ARG_STRING, &opt_count, 0,
+	  "stop after COUNT probes per host", "COUNT" },
+	{ "interval", 'i', POPT_ARG_STRING, &opt_interval, 0,
+	  "wait INTERVAL between probes (default 1 s; 0 floods)",
+	  "INTERVAL" },
+	{ "timeout", 'W', POPT_ARG_STRING, &opt_timeout, 0,
+	  "count a probe lost after TIMEOUT (default 10 s)",
+	  "TIMEOUT" },
+	{ "deadline", 'w', POPT_ARG_STRING, &opt_deadline, 0,
+	  "stop after DEADLINE whatever happens", "DEADLINE" },
+	{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
+	  "send SIZE payload bytes (default 56)", "SIZE" },
+	{ "ttl", 't', POPT_ARG_STRING, &opt_ttl, 0,
+	  "set the IP time to live (hop limit)", "TTL" },
+	{ NULL, '4', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 1,
+	  "use IPv4 only", NULL },
+	{ NULL, '6', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 2,
+	  "use IPv6 only", NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &opt_quiet, 0,
+	  "print only the header and the statistics", NULL },
+	{ "timestamp", 'D', POPT_ARG_NONE, &opt_stamp, 0,
+	  "print the wall-clock time before each line", NULL },
+	{ "report-lost", 'O', POPT_ARG_NONE, &opt_report_lost, 0,
+	  "report a probe unanswered when the next goes out", NULL },
+	{ "numeric", 'n', POPT_ARG_NONE, &opt_numeric, 0,
+	  "numeric output (always so; for ping compatibility)", NULL },
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
+	  "print JSON Lines instead of text", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
+
 /* Values of the options above, once parsed. */
+static int family;		/* AF_INET, AF_INET6, or 0 for any */
 static uint64_t count;		/* 0: until interrupted or the deadline */
 static int64_t interval_ns = 1000000000;
 static int64_t timeout_ns = 10000000000;
@@ -221,7 +255,7 @@ setup_socket(struct sock *sk)
 static void
 resolve(struct host *h, int errs[2])
 {
-	struct addrinfo hints = { .ai_family = opt_family,
+	struct addrinfo hints = { .ai_family = family,
 	    .ai_socktype = SOCK_DGRAM }, *res, *ai;
 	int rc;
 
@@ -298,22 +332,22 @@ pick_ident(struct host *h)
 static void
 parse_values(void)
 {
-	if (count_arg)
-		count = number_or_err("-c", count_arg, 1, INT64_MAX);
-	if (interval_arg)
-		interval_ns = ts_ns(duration_or_err("-i", interval_arg));
-	if (timeout_arg) {
-		timeout_ns = ts_ns(duration_or_err("-W", timeout_arg));
+	if (opt_count)
+		count = number_or_err("-c", opt_count, 1, INT64_MAX);
+	if (opt_interval)
+		interval_ns = ts_ns(duration_or_err("-i", opt_interval));
+	if (opt_timeout) {
+		timeout_ns = ts_ns(duration_or_err("-W", opt_timeout));
 		if (timeout_ns == 0)
 			usage_error("-W: the timeout must be more than 0: '%s'",
-			    timeout_arg);
+			    opt_timeout);
 	}
-	if (deadline_arg)
-		deadline_ns = ts_ns(duration_or_err("-w", deadline_arg));
-	if (size_arg)
-		datalen = number_or_err("-s", size_arg, 0, ICMP_PAYLOAD_MAX);
-	if (ttl_arg)
-		ttl = (int)number_or_err("-t", ttl_arg, 1, 255);
+	if (opt_deadline)
+		deadline_ns = ts_ns(duration_or_err("-w", opt_deadline));
+	if (opt_size)
+		datalen = number_or_err("-s", opt_size, 0, ICMP_PAYLOAD_MAX);
+	if (opt_ttl)
+		ttl = (int)number_or_err("-t", opt_ttl, 1, 255);
 	if (interval_ns < MIN_USER_INTERVAL_NS && getuid() != 0)
 		errx(EXIT_USAGE, "cannot flood; minimal interval allowed for "
 		    "user is 2ms");
@@ -406,39 +440,6 @@ run(void)
 int
 main(int argc, char **argv)
 {
-	struct poptOption options[] = {
-		{ "count", 'c', POPT_ARG_STRING, &count_arg, 0,
-		  "stop after COUNT probes per host", "COUNT" },
-		{ "interval", 'i', POPT_ARG_STRING, &interval_arg, 0,
-		  "wait INTERVAL between probes (default 1 s; 0 floods)",
-		  "INTERVAL" },
-		{ "timeout", 'W', POPT_ARG_STRING, &timeout_arg, 0,
-		  "count a probe lost after TIMEOUT (default 10 s)",
-		  "TIMEOUT" },
-		{ "deadline", 'w', POPT_ARG_STRING, &deadline_arg, 0,
-		  "stop after DEADLINE whatever happens", "DEADLINE" },
-		{ "size", 's', POPT_ARG_STRING, &size_arg, 0,
-		  "send SIZE payload bytes (default 56)", "SIZE" },
-		{ "ttl", 't', POPT_ARG_STRING, &ttl_arg, 0,
-		  "set the IP time to live (hop limit)", "TTL" },
-		{ NULL, '4', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 1,
-		  "use IPv4 only", NULL },
-		{ NULL, '6', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 2,
-		  "use IPv6 only", NULL },
-		{ "quiet", 'q', POPT_ARG_NONE, &opt_quiet, 0,
-		  "print only the header and the statistics", NULL },
-		{ "timestamp", 'D', POPT_ARG_NONE, &opt_stamp, 0,
-		  "print the wall-clock time before each line", NULL },
-		{ "report-lost", 'O', POPT_ARG_NONE, &opt_report_lost, 0,
-		  "report a probe unanswered when the next goes out", NULL },
-		{ "numeric", 'n', POPT_ARG_NONE, &opt_numeric, 0,
-		  "numeric output (always so; for ping compatibility)", NULL },
-		{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
-		  "print JSON Lines instead of text", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
 	struct sock raw[2] = { { .fd = -1, .v6 = false },
 	    { .fd = -1, .v6 = true } };
 	int errs[2] = { 0, 0 }, rc;
@@ -450,7 +451,7 @@ main(int argc, char **argv)
 	    "[OPTION]... HOST...");
 	if (opt_ip_versions == 3)
 		usage_error("only one of -4 and -6 may be given");
-	opt_family = opt_ip_versions == 1 ? AF_INET :
+	family = opt_ip_versions == 1 ? AF_INET :
 	    opt_ip_versions == 2 ? AF_INET6 : 0;
 	if (!args[0])
 		usage_error("no HOST given");
@@ -469,7 +470,7 @@ main(int argc, char **argv)
 
 	/* Sockets first, while the privilege to open them is still held. */
 	for (int v6 = 0; v6 < 2; v6++) {
-		if (opt_family && opt_family != (v6 ? AF_INET6 : AF_INET))
+		if (family && family != (v6 ? AF_INET6 : AF_INET))
 			continue;
 		raw[v6].fd = open_icmp_socket(v6, &raw[v6].dgram);
 		if (raw[v6].fd < 0)

@@ -54,21 +54,59 @@
 #include "sockaddr.h"
 #include "sockconn.h"
 
-static int listen_mode;		/* -l: listen instead of connecting */
-static int keep_open;		/* -k: go on accepting after a connection */
-static char *exec_arg;		/* -e: COMMAND per connection, no shell */
-static char *sh_exec_arg;	/* --sh-exec: STRING run by /bin/sh -c */
-static char *max_conns_arg;	/* -m: concurrent -e children */
-static char *idle_arg;		/* -w: idle timeout */
-static char *connect_timeout_arg;	/* --connect-timeout */
-static int probe_mode;		/* -z: only see whether ADDRESS accepts */
-static char *source_arg;	/* -s: local address to connect from */
-static int only4, only6;	/* -4, -6 */
-static int nodelay;		/* --nodelay: TCP_NODELAY */
-static int verbose;		/* -v: connections and counts on stderr */
-static int null_delim;		/* -0: records end in NUL, not newline */
-static int reuseport;		/* --reuseport: SO_REUSEPORT on listeners */
-static char *mode_arg;		/* --mode: UNIX socket file permissions */
+static int opt_listen;		/* -l: listen instead of connecting */
+static int opt_keep_open;	/* -k: go on accepting after a connection */
+static char *opt_exec;		/* -e: COMMAND per connection, no shell */
+static char *opt_sh_exec;	/* --sh-exec: STRING run by /bin/sh -c */
+static char *opt_max_conns;	/* -m: concurrent -e children */
+static char *opt_idle;		/* -w: idle timeout */
+static char *opt_connect_timeout; /* --connect-timeout */
+static int opt_probe;		/* -z: only see whether ADDRESS accepts */
+static char *opt_source;	/* -s: local address to connect from */
+static int opt_ipv4, opt_ipv6;	/* -4, -6 */
+static int opt_nodelay;		/* --nodelay: TCP_NODELAY */
+static int opt_verbose;		/* -v: connections and counts on stderr */
+static int opt_null;		/* -0: records end in NUL, not newline */
+static int opt_reuseport;	/* --reuseport: SO_REUSEPORT on listeners */
+static char *opt_mode;		/* --mode: UNIX socket file permissions */
+
+static struct poptOption options[] = {
+	{ "listen", 'l', POPT_ARG_NONE, &opt_listen, 0,
+	  "listen on ADDRESS instead of connecting", NULL },
+	{ "keep-open", 'k', POPT_ARG_NONE, &opt_keep_open, 0,
+	  "go on accepting connections after the first", NULL },
+	{ "exec", 'e', POPT_ARG_STRING, &opt_exec, 0,
+	  "run COMMAND (split at blanks, no shell) per connection",
+	  "COMMAND" },
+	{ "sh-exec", '\0', POPT_ARG_STRING, &opt_sh_exec, 0,
+	  "run STRING with /bin/sh -c per connection", "STRING" },
+	{ "max-conns", 'm', POPT_ARG_STRING, &opt_max_conns, 0,
+	  "serve at most N connections at once with -e (100)", "N" },
+	{ "idle-timeout", 'w', POPT_ARG_STRING, &opt_idle, 0,
+	  "close a connection idle for DURATION", "DURATION" },
+	{ "connect-timeout", '\0', POPT_ARG_STRING,
+	  &opt_connect_timeout, 0,
+	  "give up connecting after DURATION", "DURATION" },
+	{ "probe", 'z', POPT_ARG_NONE, &opt_probe, 0,
+	  "only probe whether ADDRESS accepts connections", NULL },
+	{ "source", 's', POPT_ARG_STRING, &opt_source, 0,
+	  "connect from local address HOST[:PORT]", "HOST" },
+	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
+	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
+	{ "nodelay", '\0', POPT_ARG_NONE, &opt_nodelay, 0,
+	  "set TCP_NODELAY", NULL },
+	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
+	  "records end in NUL, not newline", NULL },
+	{ "reuseport", '\0', POPT_ARG_NONE, &opt_reuseport, 0,
+	  "set SO_REUSEPORT on the listener", NULL },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of a UNIX socket file (0600)", "MODE" },
+	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
+	  "report connections and byte counts on stderr", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
 
 static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
 static struct sock_address source;	/* parsed -s */
@@ -104,7 +142,7 @@ reap_children(pid_t want)
 
 	sigloop_child = 0;
 	while ((pid = children_reap(&owned.kids, &status)) > 0) {
-		if (verbose)
+		if (opt_verbose)
 			warnx("child %ld ended with status %d", (long)pid,
 			    command_status(status));
 		if (pid == want)
@@ -177,12 +215,12 @@ reserve_std_fds(void)
 static void
 require_std_fds(unsigned closed, bool range)
 {
-	bool relays = !exec_argv && !probe_mode;
+	bool relays = !exec_argv && !opt_probe;
 
 	errno = EBADF;
 	if (relays && (closed & 1U))
 		err(EXIT_FAIL, "standard input");
-	if ((relays || (probe_mode && range)) && (closed & 2U))
+	if ((relays || (opt_probe && range)) && (closed & 2U))
 		err(EXIT_FAIL, "standard output");
 }
 
@@ -204,8 +242,8 @@ static struct relay_opts
 relay_opts(void)
 {
 	struct relay_opts o = {
-		.idle = idle_arg ? &idle_ts : NULL,
-		.wait_for_peer = listen_mode,
+		.idle = opt_idle ? &idle_ts : NULL,
+		.wait_for_peer = opt_listen,
 		.eof_shut_fd = -1,
 		.sigmask = sigloop_mask(),
 		.stop = &sigloop_stop,
@@ -275,7 +313,7 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 	if (end != RELAY_ERROR)
 		return end;
 	if (lenient && st->fail == DGRAM_FAIL_SOCKET) {
-		if (verbose)
+		if (opt_verbose)
 			warn("%s", name);
 		return end;
 	}
@@ -296,7 +334,7 @@ relay_stream_or_err(int sock, const char *name, struct pump *up,
 	if (end != RELAY_ERROR)
 		return end;
 	if (lenient && failed_at_socket(bad)) {
-		if (verbose)
+		if (opt_verbose)
 			warn("%s", name);
 		/* Input read but not sent yet goes to the next connection. */
 		up->failed_out = false;
@@ -312,7 +350,7 @@ static void
 records_init(struct dgram_relay *st)
 {
 	if (dgram_relay_init(st, STDIN_FILENO, STDOUT_FILENO,
-	    null_delim ? 0 : '\n') < 0)
+	    opt_null ? 0 : '\n') < 0)
 		err(EXIT_FAIL, "malloc");
 }
 
@@ -321,7 +359,7 @@ static void
 warn_attempt(const char *addr, int e, void *arg)
 {
 	(void)arg;
-	if (verbose)
+	if (opt_verbose)
 		warnx("%s: %s", addr, strerror(e));
 }
 
@@ -330,11 +368,11 @@ static struct sock_conn_opts
 conn_opts(void)
 {
 	struct sock_conn_opts o = {
-		.family = only4 ? AF_INET : only6 ? AF_INET6 : AF_UNSPEC,
-		.source = source_arg ? &source : NULL,
-		.nodelay = nodelay,
-		.reuseport = reuseport,
-		.timeout = connect_timeout_arg ? &connect_ts : NULL,
+		.family = opt_ipv4 ? AF_INET : opt_ipv6 ? AF_INET6 : AF_UNSPEC,
+		.source = opt_source ? &source : NULL,
+		.nodelay = opt_nodelay,
+		.reuseport = opt_reuseport,
+		.timeout = opt_connect_timeout ? &connect_ts : NULL,
 		.unix_mode = sock_mode,
 		.on_fail = warn_attempt,
 	};
@@ -368,7 +406,7 @@ connect_to(const struct sock_address *sa, unsigned port, bool quiet)
 		return fd;
 	if (!fail.at_source)
 		resolve_failed(addr_text, fail.gai);
-	snprintf(context, sizeof context, "-s %s", source_arg);
+	snprintf(context, sizeof context, "-s %s", opt_source);
 	if (fail.gai)
 		resolve_failed(context, fail.gai);
 	err(EXIT_FAIL, "%s", context);
@@ -389,9 +427,9 @@ listen_on(const struct sock_address *sa)
 		resolve_failed(addr_text, fail.gai);
 	if (fd < 0)
 		err(EXIT_FAIL, "%s", addr_text);
-	if (verbose && owned.path.replaced_stale)
+	if (opt_verbose && owned.path.replaced_stale)
 		warnx("%s: replaced a stale socket", addr_text);
-	if (verbose)
+	if (opt_verbose)
 		warnx("listening on %s", sock_fd_address(fd, false, sa->kind,
 		    name, sizeof name));
 	return fd;
@@ -418,7 +456,7 @@ accept_named(int lfd, const struct sock_address *sa, int flags, char *name,
 		snprintf(name, size, "%s", addr_text);
 	else
 		sock_address_format(sa->kind, (void *)&peer, len, name, size);
-	if (verbose)
+	if (opt_verbose)
 		warnx("connection from %s", name);
 	return conn;
 }
@@ -435,7 +473,7 @@ static void
 report_counts(const char *name, uint64_t sent, uint64_t received,
     const char *unit)
 {
-	if (verbose)
+	if (opt_verbose)
 		warnx("%s: closed; sent %llu %s, received %llu %s", name,
 		    (unsigned long long)sent, unit,
 		    (unsigned long long)received, unit);
@@ -445,7 +483,7 @@ report_counts(const char *name, uint64_t sent, uint64_t received,
 static void __attribute__((noreturn))
 idle_exit(const char *name)
 {
-	warnx("%s: idle for %s; closing", name, idle_arg);
+	warnx("%s: idle for %s; closing", name, opt_idle);
 	exit(EXIT_TIMEOUT);
 }
 
@@ -460,14 +498,14 @@ serve_connection(int sock, const struct sock_address *sa, const char *name,
 	if (sa->kind == SOCK_KIND_UNIX_SEQPACKET) {
 		uint64_t s0 = rs->sent, r0 = rs->received;
 		end = relay_records(sock, sa->kind, false, rs, name,
-		    keep_open);
+		    opt_keep_open);
 		report_counts(name, rs->sent - s0, rs->received - r0,
 		    "records");
 	} else {
 		struct pump down;
 		uint64_t s0 = up->bytes;
 		pump_init(&down, sock, STDOUT_FILENO, true);
-		end = relay_stream_or_err(sock, name, up, &down, keep_open);
+		end = relay_stream_or_err(sock, name, up, &down, opt_keep_open);
 		pump_free(&down);
 		report_counts(name, up->bytes - s0, down.bytes, "bytes");
 	}
@@ -506,16 +544,16 @@ supervise_exec(int conn, int socktype, const char *name)
 	case RELAY_IDLE:
 		close(conn);
 		/* The idle end of the one connection ends the tool. */
-		if (!keep_open)
+		if (!opt_keep_open)
 			idle_exit(name);
-		if (verbose)
-			warnx("%s: idle for %s; closed", name, idle_arg);
+		if (opt_verbose)
+			warnx("%s: idle for %s; closed", name, opt_idle);
 		exit(EXIT_TIMEOUT);
 	case RELAY_ERROR:
 	default:
 		/* With -k, one connection's failure is reported with -v,
 		 * as the listener reports its own connections'. */
-		if (keep_open && !verbose)
+		if (opt_keep_open && !opt_verbose)
 			exit(EXIT_FAIL);
 		err(EXIT_FAIL, "%s", name);
 	}
@@ -527,7 +565,7 @@ supervise_exec(int conn, int socktype, const char *name)
 static pid_t
 start_child(int conn, int lfd, int socktype, const char *name)
 {
-	bool relayed = idle_arg != NULL;
+	bool relayed = opt_idle != NULL;
 	pid_t pid = children_fork(&owned.kids, relayed ? -1 : conn);
 
 	if (pid < 0) {
@@ -609,7 +647,7 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
 		pid = start_child(conn, lfd, sa->socktype, name);
-		if (!keep_open && pid > 0) {
+		if (!opt_keep_open && pid > 0) {
 			close(lfd);
 			remove_owned_path();
 			finish_children(pid);
@@ -669,11 +707,11 @@ run_listener(const struct sock_address *sa)
 			continue;
 		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
-		if (!keep_open) {
+		if (!opt_keep_open) {
 			close(lfd);
 			lfd = -1;
 		}
-		if (nodelay && sa->kind == SOCK_KIND_TCP)
+		if (opt_nodelay && sa->kind == SOCK_KIND_TCP)
 			setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
 			    sizeof(int));
 		up.to = conn;
@@ -682,13 +720,13 @@ run_listener(const struct sock_address *sa)
 		if (end == RELAY_SIGNAL)
 			cleanup_and_die(sigloop_stop);
 		if (end == RELAY_IDLE) {
-			if (!keep_open)
+			if (!opt_keep_open)
 				idle_exit(name);
-			if (verbose)
+			if (opt_verbose)
 				warnx("%s: idle for %s; closed", name,
-				    idle_arg);
+				    opt_idle);
 		}
-		if (!keep_open)
+		if (!opt_keep_open)
 			break;
 	}
 	exit(EXIT_OK);
@@ -705,9 +743,9 @@ run_client(const struct sock_address *sa)
 	struct dgram_relay rs;
 
 	if (fd < 0) {
-		if (errno == ETIMEDOUT && connect_timeout_arg) {
+		if (errno == ETIMEDOUT && opt_connect_timeout) {
 			warnx("%s: connection timed out after %s", addr_text,
-			    connect_timeout_arg);
+			    opt_connect_timeout);
 			exit(EXIT_TIMEOUT);
 		}
 		err(EXIT_FAIL, "%s", addr_text);
@@ -716,9 +754,9 @@ run_client(const struct sock_address *sa)
 		snprintf(name, sizeof name, "%s", addr_text);
 	else
 		sock_fd_address(fd, true, sa->kind, name, sizeof name);
-	if (verbose)
+	if (opt_verbose)
 		warnx("connected to %s", name);
-	if (exec_argv && idle_arg) {
+	if (exec_argv && opt_idle) {
 		sigloop_arm();
 		if (children_init(&owned.kids, 1, &linger_bound) < 0)
 			err(EXIT_FAIL, "calloc");
@@ -769,9 +807,9 @@ run_probe(const struct sock_address *sa)
 				printf("%u\n", port);
 				fflush(stdout);
 			}
-			if (verbose)
+			if (opt_verbose)
 				warnx("%s: port %u open", addr_text, port);
-		} else if (verbose || !range) {
+		} else if (opt_verbose || !range) {
 			if (range)
 				warn("%s: port %u", addr_text, port);
 			else
@@ -787,43 +825,6 @@ main(int argc, char **argv)
 	struct sock_address sa;
 	const char **args, *why;
 	unsigned closed;
-	struct poptOption options[] = {
-		{ "listen", 'l', POPT_ARG_NONE, &listen_mode, 0,
-		  "listen on ADDRESS instead of connecting", NULL },
-		{ "keep-open", 'k', POPT_ARG_NONE, &keep_open, 0,
-		  "go on accepting connections after the first", NULL },
-		{ "exec", 'e', POPT_ARG_STRING, &exec_arg, 0,
-		  "run COMMAND (split at blanks, no shell) per connection",
-		  "COMMAND" },
-		{ "sh-exec", '\0', POPT_ARG_STRING, &sh_exec_arg, 0,
-		  "run STRING with /bin/sh -c per connection", "STRING" },
-		{ "max-conns", 'm', POPT_ARG_STRING, &max_conns_arg, 0,
-		  "serve at most N connections at once with -e (100)", "N" },
-		{ "idle-timeout", 'w', POPT_ARG_STRING, &idle_arg, 0,
-		  "close a connection idle for DURATION", "DURATION" },
-		{ "connect-timeout", '\0', POPT_ARG_STRING,
-		  &connect_timeout_arg, 0,
-		  "give up connecting after DURATION", "DURATION" },
-		{ "probe", 'z', POPT_ARG_NONE, &probe_mode, 0,
-		  "only probe whether ADDRESS accepts connections", NULL },
-		{ "source", 's', POPT_ARG_STRING, &source_arg, 0,
-		  "connect from local address HOST[:PORT]", "HOST" },
-		{ NULL, '4', POPT_ARG_NONE, &only4, 0, "use IPv4 only", NULL },
-		{ NULL, '6', POPT_ARG_NONE, &only6, 0, "use IPv6 only", NULL },
-		{ "nodelay", '\0', POPT_ARG_NONE, &nodelay, 0,
-		  "set TCP_NODELAY", NULL },
-		{ "null", '0', POPT_ARG_NONE, &null_delim, 0,
-		  "records end in NUL, not newline", NULL },
-		{ "reuseport", '\0', POPT_ARG_NONE, &reuseport, 0,
-		  "set SO_REUSEPORT on the listener", NULL },
-		{ "mode", '\0', POPT_ARG_STRING, &mode_arg, 0,
-		  "permissions of a UNIX socket file (0600)", "MODE" },
-		{ "verbose", 'v', POPT_ARG_NONE, &verbose, 0,
-		  "report connections and byte counts on stderr", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
 
 	atexit(close_stdout);
 	sigloop_init();
@@ -844,52 +845,52 @@ main(int argc, char **argv)
 	if (sock_address_parse(addr_text, &sa, &why) < 0)
 		usage_error("%s: %s", addr_text, why);
 
-	if (idle_arg)
-		idle_ts = duration_or_err("-w", idle_arg);
-	if (connect_timeout_arg)
+	if (opt_idle)
+		idle_ts = duration_or_err("-w", opt_idle);
+	if (opt_connect_timeout)
 		connect_ts = duration_or_err("--connect-timeout",
-		    connect_timeout_arg);
-	if (max_conns_arg)
-		max_conns = number_or_err("-m", max_conns_arg, 1, 100000);
-	if (mode_arg)
-		sock_mode = mode_or_err("--mode", mode_arg) & 0777;
-	if (only4 && only6)
+		    opt_connect_timeout);
+	if (opt_max_conns)
+		max_conns = number_or_err("-m", opt_max_conns, 1, 100000);
+	if (opt_mode)
+		sock_mode = mode_or_err("--mode", opt_mode) & 0777;
+	if (opt_ipv4 && opt_ipv6)
 		usage_error("-4 and -6 exclude each other");
-	if ((only4 && sa.family == AF_INET6) || (only6 && sa.family == AF_INET))
+	if ((opt_ipv4 && sa.family == AF_INET6) || (opt_ipv6 && sa.family == AF_INET))
 		usage_error("%s: conflicts with -%c", addr_text,
-		    only4 ? '4' : '6');
-	if (listen_mode && probe_mode)
+		    opt_ipv4 ? '4' : '6');
+	if (opt_listen && opt_probe)
 		usage_error("-l and -z exclude each other");
-	if (exec_arg && sh_exec_arg)
+	if (opt_exec && opt_sh_exec)
 		usage_error("-e and --sh-exec exclude each other");
-	if ((exec_arg || sh_exec_arg) && sa.socktype == SOCK_DGRAM)
+	if ((opt_exec || opt_sh_exec) && sa.socktype == SOCK_DGRAM)
 		usage_error("-e and --sh-exec need a stream or seqpacket "
 		    "address, not %s", sock_kind_name(sa.kind));
-	if ((exec_arg || sh_exec_arg) && probe_mode)
+	if ((opt_exec || opt_sh_exec) && opt_probe)
 		usage_error("-z does not run a COMMAND");
-	if (keep_open && !listen_mode)
+	if (opt_keep_open && !opt_listen)
 		usage_error("-k needs -l");
-	if (max_conns_arg && !(exec_arg || sh_exec_arg))
+	if (opt_max_conns && !(opt_exec || opt_sh_exec))
 		usage_error("-m needs -e or --sh-exec");
-	if (source_arg && (listen_mode || sock_kind_is_unix(sa.kind)))
+	if (opt_source && (opt_listen || sock_kind_is_unix(sa.kind)))
 		usage_error("-s is for connecting over tcp or udp");
-	if (source_arg && sock_source_parse(source_arg, sa.kind, &source,
+	if (opt_source && sock_source_parse(opt_source, sa.kind, &source,
 	    &why) < 0)
-		usage_error("-s %s: %s", source_arg, why);
-	if (probe_mode && sa.socktype == SOCK_DGRAM)
+		usage_error("-s %s: %s", opt_source, why);
+	if (opt_probe && sa.socktype == SOCK_DGRAM)
 		usage_error("-z probes stream and seqpacket addresses only");
-	if (sa.port_lo != sa.port_hi && !probe_mode)
+	if (sa.port_lo != sa.port_hi && !opt_probe)
 		usage_error("%s: a port range is for -z only", addr_text);
-	if (!sock_kind_is_unix(sa.kind) && !listen_mode && sa.port_lo == 0)
+	if (!sock_kind_is_unix(sa.kind) && !opt_listen && sa.port_lo == 0)
 		usage_error("%s: cannot connect to port 0", addr_text);
-	if (exec_arg && !(exec_argv = children_split_command(exec_arg))) {
+	if (opt_exec && !(exec_argv = children_split_command(opt_exec))) {
 		if (errno == EINVAL)
 			usage_error("-e: empty COMMAND");
 		err(EXIT_FAIL, "malloc");
 	}
-	if (sh_exec_arg) {
+	if (opt_sh_exec) {
 		static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-		sh_argv[2] = sh_exec_arg;
+		sh_argv[2] = opt_sh_exec;
 		exec_argv = sh_argv;
 	}
 	require_std_fds(closed, sa.port_lo != sa.port_hi);
@@ -897,9 +898,9 @@ main(int argc, char **argv)
 	/* EPIPE from writes, not death: stdout's EPIPE re-raises it. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (probe_mode)
+	if (opt_probe)
 		run_probe(&sa);
-	if (listen_mode)
+	if (opt_listen)
 		run_listener(&sa);
 	run_client(&sa);
 }
