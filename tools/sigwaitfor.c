@@ -74,6 +74,11 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
+/* Values of the options above, once parsed. */
+static uint64_t count = 1;		/* -n */
+static struct timespec timeout;		/* -t */
+static pid_t watch_pid;			/* --pid */
+
 static struct inherited_signals inherited;	/* for COMMAND */
 static sigset_t fatal_set;	/* signals that end us after cleaning up */
 static bool pipe_kills;		/* SIGPIPE neither ignored nor blocked at
@@ -370,6 +375,18 @@ reap_command(pid_t pid, const char *name, bool warn)
 	return command_status(status);
 }
 
+/* Fill EV from the siginfo_t SI of sigwaitinfo(2) or sigtimedwait(2). */
+static void
+event_from_siginfo(const siginfo_t *si, struct event *ev)
+{
+	ev->signo = si->si_signo;
+	ev->code = si->si_code;
+	ev->pid = si->si_pid;
+	ev->uid = si->si_uid;
+	ev->value = si->si_value.sival_int;
+	ev->status = si->si_status;
+}
+
 /* Take one pending signal of SET without waiting into EV; return whether
  * there was one. */
 static bool
@@ -380,115 +397,125 @@ take_pending(const sigset_t *set, struct event *ev)
 
 	if (sigtimedwait(set, &si, &zero) < 0)
 		return false;
-	ev->signo = si.si_signo;
-	ev->code = si.si_code;
-	ev->pid = si.si_pid;
-	ev->uid = si.si_uid;
-	ev->value = si.si_value.sival_int;
-	ev->status = si.si_status;
+	event_from_siginfo(&si, ev);
 	return true;
 }
 
-/*
- * Wait for a signal of SET until DL, watching the NFD descriptors of PFDS
- * (from index 1; PFDS[0] is the signalfd SFD) when NFD > 1.  Return 1 with
- * EV filled, 0 on timeout, or -1 - i when PFDS[i] (a pidfd) is readable.
- */
+/* Wait for a signal of SET until DL, with nothing else to watch.  Return
+ * 1 with EV filled, or 0 on timeout. */
 static int
-wait_event(const sigset_t *set, const struct deadline *dl, int sfd,
-    struct pollfd *pfds, int nfd, struct event *ev)
+wait_signal(const sigset_t *set, const struct deadline *dl, struct event *ev)
 {
 	for (;;) {
+		struct timespec left;
 		siginfo_t si;
-		struct signalfd_siginfo ssi;
 		int r;
 
-		if (nfd <= 1) {
-			if (dl->forever) {
-				r = sigwaitinfo(set, &si);
-			} else {
-				struct timespec left = deadline_left(dl);
-				r = sigtimedwait(set, &si, &left);
-			}
-			if (r < 0) {
-				if (errno == EAGAIN)
-					return 0;
-				if (errno == EINTR)
-					continue;
-				err(EXIT_FAIL, "sigwaitinfo");
-			}
-			ev->signo = si.si_signo;
-			ev->code = si.si_code;
-			ev->pid = si.si_pid;
-			ev->uid = si.si_uid;
-			ev->value = si.si_value.sival_int;
-			ev->status = si.si_status;
+		if (dl->forever) {
+			r = sigwaitinfo(set, &si);
+		} else {
+			left = deadline_left(dl);
+			r = sigtimedwait(set, &si, &left);
+		}
+		if (r >= 0) {
+			event_from_siginfo(&si, ev);
 			return 1;
 		}
-		r = poll(pfds, (nfds_t)nfd, deadline_poll_ms(dl));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err(EXIT_FAIL, "poll");
-		}
-		if (r == 0) {
-			if (deadline_expired(dl))
-				return 0;
-			continue;
-		}
-		/* A signal sent before an exit wins over the exit. */
-		if (pfds[0].revents) {
-			ssize_t n = read(sfd, &ssi, sizeof ssi);
-			if (n == (ssize_t)sizeof ssi) {
-				ev->signo = (int)ssi.ssi_signo;
-				ev->code = ssi.ssi_code;
-				ev->pid = (pid_t)ssi.ssi_pid;
-				ev->uid = ssi.ssi_uid;
-				ev->value = ssi.ssi_int;
-				ev->status = ssi.ssi_status;
-				return 1;
-			}
-			if (n >= 0 || (errno != EAGAIN && errno != EINTR))
-				err(EXIT_FAIL, "signalfd");
-		}
-		for (int i = 1; i < nfd; i++)
-			if (pfds[i].revents)
-				return take_pending(set, ev) ? 1 : -1 - i;
+		if (errno == EAGAIN)
+			return 0;
+		if (errno != EINTR)
+			err(EXIT_FAIL, "sigwaitinfo");
 	}
 }
 
-int
-main(int argc, char **argv)
+/* Read one signal from the signalfd SFD into EV; return whether there
+ * was one. */
+static bool
+read_signalfd(int sfd, struct event *ev)
 {
-	static const int cleanup_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
-	    SIGPIPE };
-	sigset_t all, awaited, waitset;
-	struct sigaction noop = { .sa_handler = noop_handler };
-	struct pollfd pfds[3];
-	struct timespec timeout;
-	struct deadline dl;
-	struct event ev;
-	char **command = NULL;
-	const char **sigs;
-	uint64_t count = 1, received = 0;
-	pid_t watch_pid = 0, cmd_pid = 0;
-	int optc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
+	struct signalfd_siginfo ssi;
+	ssize_t n = read(sfd, &ssi, sizeof ssi);
 
-	atexit(close_stdout);
-	inherited_signals_save(&inherited);
-	/* Block every signal first, so none sent from now on is lost; the
-	 * ones we do not wait for are unblocked again once parsed. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, NULL);
-	pipe_kills = sigpipe_would_kill();
-	atexit(flush_stdout);
+	if (n == (ssize_t)sizeof ssi) {
+		ev->signo = (int)ssi.ssi_signo;
+		ev->code = ssi.ssi_code;
+		ev->pid = (pid_t)ssi.ssi_pid;
+		ev->uid = ssi.ssi_uid;
+		ev->value = ssi.ssi_int;
+		ev->status = ssi.ssi_status;
+		return true;
+	}
+	if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+		err(EXIT_FAIL, "signalfd");
+	return false;
+}
 
-	optc = cmdline_split_command(argc, argv, &command);
-	if (command && !command[0])
-		usage_error("no COMMAND after '--'");
-	sigs = cmdline_parse_or_err(optc, (const char **)argv, options,
-	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
+/* What sigwaitfor watches besides the signals: the signalfd of the set
+ * waited for (pfd[0]), then the pidfds of --pid's process and COMMAND. */
+struct watch {
+	struct pollfd pfd[3];
+	nfds_t n;		/* entries in use; 1: signals only */
+	int cmd_slot;		/* COMMAND's entry, or -1 */
+	pid_t cmd_pid;		/* COMMAND, or 0 */
+};
+
+/*
+ * Wait for a signal of SET until DL, watching W's pidfds too.  Return 1
+ * with EV filled, 0 on timeout, or -1 - i when W's entry i (a process)
+ * has ended.  A signal sent before an exit wins over the exit.
+ */
+static int
+wait_event(const sigset_t *set, const struct deadline *dl,
+    struct watch *w, struct event *ev)
+{
+	if (w->n == 1)
+		return wait_signal(set, dl, ev);
+	for (;;) {
+		int r = poll(w->pfd, w->n, deadline_poll_ms(dl));
+
+		if (r < 0 && errno != EINTR)
+			err(EXIT_FAIL, "poll");
+		if (r == 0 && deadline_expired(dl))
+			return 0;
+		if (r <= 0)
+			continue;
+		if (w->pfd[0].revents && read_signalfd(w->pfd[0].fd, ev))
+			return 1;
+		for (nfds_t i = 1; i < w->n; i++)
+			if (w->pfd[i].revents)
+				return take_pending(set, ev) ? 1 : -1 - (int)i;
+	}
+}
+
+/* Add PID's pidfd to W, naming it WHAT on failure; return its entry. */
+static int
+watch_process(struct watch *w, pid_t pid, const char *what)
+{
+	int fd = open_pidfd(pid);
+
+	if (fd < 0 && errno == ESRCH)
+		errx(EXIT_FAIL, "%s: no such process", what);
+	if (fd < 0)
+		err(EXIT_FAIL, "%s", what);
+	w->pfd[w->n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	return (int)w->n++;
+}
+
+/*
+ * Parse the command line into the options, *COMMAND (after "--") and
+ * the SIGNAL operands, which are returned; exit 2 on a bad one.  With
+ * --list, list the signals and exit 0.
+ */
+static const char **
+parse_or_err(int argc, char **argv, char ***command)
+{
+	const char **sigs = cmdline_parse_or_err(
+	    cmdline_split_command(argc, argv, command), (const char **)argv,
+	    options, "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
 	    "   or: sigwaitfor -l [SIGNAL]...");
+
+	if (*command && !(*command)[0])
+		usage_error("no COMMAND after '--'");
 	for (const char **s = sigs; *s; s++) {
 		if (parse_signal(*s) >= 0)
 			continue;
@@ -501,11 +528,11 @@ main(int argc, char **argv)
 	/* Before the pidfile or COMMAND: a signal could not be reported. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
 		err(EXIT_FAIL, "write error");
+	if (opt_list && *command)
+		usage_error("--list takes no COMMAND");
 	if (opt_list) {
-		if (command)
-			usage_error("--list takes no COMMAND");
 		list_signals(sigs[0] ? sigs : NULL);
-		return EXIT_OK;
+		exit(EXIT_OK);
 	}
 	if (!sigs[0])
 		usage_error("no signal to wait for");
@@ -515,92 +542,112 @@ main(int argc, char **argv)
 		timeout = duration_or_err("-t", opt_timeout);
 	if (opt_pid)
 		watch_pid = (pid_t)number_or_err("--pid", opt_pid, 1, INT_MAX);
-	if (opt_kill && command == NULL)
+	if (opt_kill && !*command)
 		usage_error("--kill needs a COMMAND");
-	sigemptyset(&awaited);
-	for (const char **s = sigs; *s; s++) {
-		int sig = parse_signal(*s);
-		if (sig == SIGKILL || sig == SIGSTOP)
+	for (const char **s = sigs; *s; s++)
+		if (parse_signal(*s) == SIGKILL || parse_signal(*s) == SIGSTOP)
 			usage_error("'%s' cannot be waited for", *s);
-		sigaddset(&awaited, sig);
-	}
+	return sigs;
+}
 
-	/* A handler instead of SIG_IGN or SIG_DFL: an ignored signal would
-	 * be discarded once unblocked, and kill --require-handler looks for
-	 * one.  It never runs: the signals stay blocked. */
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sigismember(&awaited, sig))
-			sigaction(sig, &noop, NULL);
+/*
+ * Make the signals SIGS name the set waited for, returned: each gets a
+ * handler that never runs (an ignored signal would be discarded once
+ * unblocked, and kill --require-handler looks for one), and with a
+ * pidfile to remove, the usual fatal signals (unless ignored, blocked or
+ * awaited) join the set as fatal_set, to end us after removing it.
+ * Every other signal gets back the mask it had.
+ */
+static sigset_t
+await_signals(const char **sigs, bool command)
+{
+	static const int cleanup_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+	    SIGPIPE };
+	struct sigaction noop = { .sa_handler = noop_handler };
+	sigset_t set, mask = inherited.mask;
+
+	sigemptyset(&set);
+	for (const char **s = sigs; *s; s++) {
+		sigaddset(&set, parse_signal(*s));
+		sigaction(parse_signal(*s), &noop, NULL);
+	}
 	/* COMMAND must not be reaped behind our back. */
-	if (command && !sigismember(&awaited, SIGCHLD))
+	if (command && !sigismember(&set, SIGCHLD))
 		signal(SIGCHLD, SIG_DFL);
-	/* With a pidfile to remove, the usual fatal signals are waited for
-	 * too (unless ignored, blocked or awaited) and end us after it. */
 	sigemptyset(&fatal_set);
-	if (opt_pidfile) {
-		for (size_t i = 0; i < sizeof cleanup_sigs / sizeof *cleanup_sigs;
-		    i++) {
-			int sig = cleanup_sigs[i];
-			if (sigismember(&awaited, sig) ||
-			    sigismember(&inherited.mask, sig) ||
-			    sigismember(&inherited.ignored, sig))
-				continue;
+	for (size_t i = 0; opt_pidfile &&
+	    i < sizeof cleanup_sigs / sizeof *cleanup_sigs; i++) {
+		int sig = cleanup_sigs[i];
+		if (!sigismember(&set, sig) &&
+		    !sigismember(&inherited.mask, sig) &&
+		    !sigismember(&inherited.ignored, sig))
 			sigaddset(&fatal_set, sig);
-		}
 	}
-	waitset = awaited;
-	sigorset(&waitset, &waitset, &fatal_set);
-	{
-		sigset_t keep = inherited.mask;
-		sigorset(&keep, &keep, &waitset);
-		sigprocmask(SIG_SETMASK, &keep, NULL);
-	}
+	sigorset(&set, &set, &fatal_set);
+	sigorset(&mask, &mask, &set);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return set;
+}
 
+/*
+ * Once the signals SET are blocked: watch --pid's process, write the
+ * pidfile, start COMMAND, in that order, and open the signalfd when
+ * there is a process to watch besides.
+ */
+static void
+get_ready(const sigset_t *set, char **command, struct watch *w)
+{
+	char what[32];
+
+	w->n = 1;
+	w->cmd_slot = -1;
+	w->cmd_pid = 0;
 	if (watch_pid) {
-		pfds[nfd].fd = open_pidfd(watch_pid);
-		if (pfds[nfd].fd < 0) {
-			if (errno == ESRCH)
-				errx(EXIT_FAIL, "--pid %ld: no such process",
-				    (long)watch_pid);
-			err(EXIT_FAIL, "--pid %ld", (long)watch_pid);
-		}
-		pfds[nfd++].events = POLLIN;
+		snprintf(what, sizeof what, "--pid %ld", (long)watch_pid);
+		watch_process(w, watch_pid, what);
 	}
 	if (opt_pidfile) {
 		write_pidfile();
 		atexit(remove_pidfile);
 	}
 	if (command) {
-		cmd_pid = start_command(command);
-		pfds[nfd].fd = open_pidfd(cmd_pid);
-		if (pfds[nfd].fd < 0)
-			err(EXIT_FAIL, "%s", command[0]);
-		pfds[nfd].events = POLLIN;
-		cmd_slot = nfd++;
+		w->cmd_pid = start_command(command);
+		w->cmd_slot = watch_process(w, w->cmd_pid, command[0]);
 	}
-	if (nfd > 1) {
-		sfd = signalfd(-1, &waitset, SFD_NONBLOCK | SFD_CLOEXEC);
-		if (sfd < 0)
+	if (w->n > 1) {
+		w->pfd[0].fd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (w->pfd[0].fd < 0)
 			err(EXIT_FAIL, "signalfd");
-		pfds[0].fd = sfd;
-		pfds[0].events = POLLIN;
+		w->pfd[0].events = POLLIN;
 	}
+}
 
-	deadline_start(&dl, opt_timeout ? &timeout : NULL);
+/*
+ * Print the signals of SET as they come, -n of them (0: for ever), until
+ * the deadline DL, --pid's process or COMMAND (of W) ends it; return the
+ * exit status.
+ */
+static int
+report_signals(const sigset_t *set, const struct deadline *dl,
+    struct watch *w, char **command)
+{
+	uint64_t received = 0;
+	struct event ev;
+	char line[160];
+	int rc;
+
 	while (count == 0 || received < count) {
-		char line[160];
-
-		rc = wait_event(&waitset, &dl, sfd, pfds, nfd, &ev);
+		rc = wait_event(set, dl, w, &ev);
 		if (rc == 0) {
-			if (cmd_pid && opt_kill) {
-				kill(cmd_pid, SIGTERM);
-				reap_command(cmd_pid, command[0], false);
+			if (w->cmd_pid && opt_kill) {
+				kill(w->cmd_pid, SIGTERM);
+				reap_command(w->cmd_pid, command[0], false);
 			}
 			return received > 0 && count == 0 ? EXIT_OK :
 			    EXIT_TIMEOUT;
 		}
-		if (rc < 0 && -1 - rc == cmd_slot) {
-			int status = reap_command(cmd_pid, command[0],
+		if (rc < 0 && -1 - rc == w->cmd_slot) {
+			int status = reap_command(w->cmd_pid, command[0],
 			    count != 0);
 			return count == 0 ? status : EXIT_FAIL;
 		}
@@ -615,4 +662,29 @@ main(int argc, char **argv)
 		received++;
 	}
 	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	sigset_t all, set;
+	struct deadline dl;
+	struct watch w;
+	char **command;
+	const char **sigs;
+
+	atexit(close_stdout);
+	inherited_signals_save(&inherited);
+	/* Block every signal first, so none sent from now on is lost; the
+	 * ones we do not wait for are unblocked again once parsed. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	pipe_kills = sigpipe_would_kill();
+	atexit(flush_stdout);
+
+	sigs = parse_or_err(argc, argv, &command);
+	set = await_signals(sigs, command != NULL);
+	get_ready(&set, command, &w);
+	deadline_start(&dl, opt_timeout ? &timeout : NULL);
+	return report_signals(&set, &dl, &w, command);
 }
