@@ -437,18 +437,13 @@ run(void)
 	return status;
 }
 
-int
-main(int argc, char **argv)
+/* Parse the command line; return the HOST operands, or exit 2. */
+static const char **
+parse_or_err(int argc, char **argv)
 {
-	struct sock raw[2] = { { .fd = -1, .v6 = false },
-	    { .fd = -1, .v6 = true } };
-	int errs[2] = { 0, 0 }, rc;
-	const char **args;
-	struct sigaction sa, old_hup;
+	const char **args = cmdline_parse_or_err(argc, (const char **)argv,
+	    options, "[OPTION]... HOST...");
 
-	atexit(close_stdout);
-	args = cmdline_parse_or_err(argc, (const char **)argv, options,
-	    "[OPTION]... HOST...");
 	if (opt_ip_versions == 3)
 		usage_error("only one of -4 and -6 may be given");
 	family = opt_ip_versions == 1 ? AF_INET :
@@ -467,9 +462,20 @@ main(int argc, char **argv)
 		warnx("write error: %s", strerror(EBADF));
 		exit(EXIT_FAIL);
 	}
+	return args;
+}
 
-	/* Sockets first, while the privilege to open them is still held. */
+/*
+ * Open the ICMP socket of each family asked for into RAW (ERRS: why one
+ * could not be), while the privilege to do so is held; then drop every
+ * privilege for good.
+ */
+static void
+open_sockets(struct sock raw[2], int errs[2])
+{
 	for (int v6 = 0; v6 < 2; v6++) {
+		raw[v6] = (struct sock){ .fd = -1, .v6 = v6 };
+		errs[v6] = 0;
 		if (family && family != (v6 ? AF_INET6 : AF_INET))
 			continue;
 		raw[v6].fd = open_icmp_socket(v6, &raw[v6].dgram);
@@ -477,7 +483,16 @@ main(int argc, char **argv)
 			errs[v6] = errno;
 	}
 	drop_privileges_or_err();
+}
 
+/*
+ * Make a host of each of the NHOSTS operands ARGS: resolved, with its
+ * socket (one of RAW, or a datagram socket of its own), identifier and
+ * echo request.
+ */
+static void
+set_up_hosts(const char **args, const struct sock raw[2], int errs[2])
+{
 	hosts = calloc(nhosts, sizeof *hosts);
 	socks = calloc(nhosts + 2, sizeof *socks);
 	if (!hosts || !socks)
@@ -501,39 +516,42 @@ main(int argc, char **argv)
 			err(EXIT_USAGE, "allocating the probe");
 		h->pktlen = icmp_build_echo(h->pkt, h->v6, h->ident, 0,
 		    datalen);
+		h->sock->nhosts++;
 	}
-	/* Close the raw sockets no host uses: they would only see noise. */
-	for (int v6 = 0; v6 < 2; v6++) {
-		bool used = false;
-		for (size_t i = 0; i < nhosts; i++)
-			used |= hosts[i].sock == &socks[v6];
-		if (!used && socks[v6].fd >= 0) {
-			close(socks[v6].fd);
-			socks[v6].fd = -1;
-		}
-	}
-	for (size_t i = 0; i < nhosts; i++)
-		hosts[i].sock->nhosts++;
-	/* Drop unused slots from the poll set by compacting. */
-	{
-		size_t j = 0;
-		for (size_t i = 0; i < nsocks; i++) {
-			if (socks[i].fd < 0)
-				continue;
-			socks[j] = socks[i];
-			for (size_t k = 0; k < nhosts; k++)
-				if (hosts[k].sock == &socks[i])
-					hosts[k].sock = &socks[j];
-			if (socks[j].owner)
-				socks[j].owner->sock = &socks[j];
-			j++;
-		}
-		nsocks = j;
-	}
+}
 
-	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+/* Close the raw sockets no host uses (they would only see noise) and
+ * drop them from the poll set, the hosts following their socket. */
+static void
+close_unused_sockets(void)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < nsocks; i++) {
+		if (socks[i].nhosts == 0 && socks[i].fd >= 0) {
+			close(socks[i].fd);
+			socks[i].fd = -1;
+		}
+		if (socks[i].fd < 0)
+			continue;
+		socks[j] = socks[i];
+		for (size_t k = 0; k < nhosts; k++)
+			if (hosts[k].sock == &socks[i])
+				hosts[k].sock = &socks[j];
+		if (socks[j].owner)
+			socks[j].owner->sock = &socks[j];
+		j++;
+	}
+	nsocks = j;
+}
+
+/* Stop the run on SIGINT, SIGTERM and SIGHUP (unless ignored, as under
+ * nohup(1)), printing the statistics as ping does. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_hup;
+
 	/*
 	 * Restart a write(2) to a full pipe that a signal interrupts: else
 	 * stdio fails with EINTR and the statistics are lost.  ppoll(2), the
@@ -543,17 +561,31 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* Under nohup(1) a hangup must not end the run. */
 	if (sigaction(SIGHUP, NULL, &old_hup) == 0 &&
 	    old_hup.sa_handler != SIG_IGN)
 		sigaction(SIGHUP, &sa, NULL);
+}
 
+int
+main(int argc, char **argv)
+{
+	struct sock raw[2];
+	int errs[2];
+	const char **args;
+
+	atexit(close_stdout);
+	args = parse_or_err(argc, argv);
+	/* Sockets first, while the privilege to open them is still held. */
+	open_sockets(raw, errs);
+	set_up_hosts(args, raw, errs);
+	close_unused_sockets();
+	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
+	catch_signals();
 	output_init(opt_json, opt_quiet, opt_stamp, opt_report_lost,
 	    nhosts > 1);
 	for (size_t i = 0; i < nhosts; i++)
 		output_header(&hosts[i].id, hosts[i].v6, datalen);
 	output_flush();
 	start_mono = now_ns(CLOCK_MONOTONIC);
-	rc = run();
-	return rc;
+	return run();
 }
