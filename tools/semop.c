@@ -477,10 +477,85 @@ on_option(poptContext pc, enum poptCallbackReason why,
 		err(EXIT_FAIL, "out of memory");
 }
 
+/* The creation that -c, --nsems and --mode ask for SEM (OP); exit 2 on a
+ * bad value. */
+static struct ipc_sem_create
+create_or_err(const struct ipc_operand *op)
+{
+	struct ipc_sem_create cr = { .create = opt_create, .value = 1,
+	    .nsems = 1, .mode = 0600 };
+	uint64_t v;
+
+	if (opt_create_value) {
+		if (parse_number(opt_create_value, 10, 0, UINT32_MAX, &v) < 0 ||
+		    v > ipc_sem_value_max(op->flavor))
+			usage_error("-c: invalid value '%s' (0 to %u for %s)",
+			    opt_create_value, ipc_sem_value_max(op->flavor),
+			    op->flavor == IPC_POSIX ? "a POSIX semaphore" :
+			    "System V");
+		cr.value = (unsigned)v;
+	}
+	if (opt_nsems) {
+		if (op->flavor == IPC_POSIX)
+			usage_error("--nsems: only a System V set has several "
+			    "semaphores");
+		cr.nsems = (int)number_or_err("--nsems", opt_nsems, 1, 32000);
+	}
+	if (opt_mode)
+		cr.mode = mode_or_err("--mode", opt_mode) & 0777;
+	return cr;
+}
+
+/* Exit 2 unless SEM (OP), its NWORDS OPs and COMMAND (NULL: none) go
+ * together with the options. */
+static void
+check_usage(const struct ipc_operand *op, size_t nwords, char **command)
+{
+	if (command && !command[0])
+		usage_error("missing COMMAND after '--'");
+	if (command && nwords)
+		usage_error("OPs and a COMMAND cannot be combined");
+	if (opt_no_fork && !command)
+		usage_error("-F needs a COMMAND");
+	if (opt_no_fork && op->flavor == IPC_POSIX)
+		usage_error("-F needs a System V semaphore: a POSIX semaphore "
+		    "has no undo, so nothing would release it");
+	if (!command && !nwords && !opt_create && !opt_stat && !opt_unlink)
+		usage_error("missing OP or COMMAND");
+}
+
+/*
+ * Open SEM (OP) into S, creating it as CR says when it is missing, and
+ * check the semaphore numbers of OPS against the set it is (or would
+ * be): exit 2 on one out of range, CONFLICT when DL passes while another
+ * creator initialises it, 1 when it cannot be opened.
+ */
+static void
+open_or_err(struct ipc_sem *s, const struct ipc_operand *op,
+    const struct ipc_sem_create *cr, const struct op *ops, size_t nops,
+    const struct deadline *dl, int conflict)
+{
+	int rc = ipc_sem_open(s, op, NULL, dl, NULL);
+
+	if (rc < 0 && errno == ENOENT && cr->create) {
+		/* Missing: check the OPs against the set we would make. */
+		check_semnums(ops, nops, cr->nsems, op->text);
+		rc = ipc_sem_open(s, op, cr, dl, NULL);
+	}
+	if (rc < 0 && errno == ETIMEDOUT)
+		timed_out(op->text, conflict);
+	if (rc < 0 && (errno == ENOENT || errno == EINVAL))
+		errx(EXIT_FAIL, "%s: no such semaphore%s", op->text,
+		    cr->create ? "" : " (use -c to create it)");
+	if (rc < 0)
+		err(EXIT_FAIL, "%s", op->text);
+	check_semnums(ops, nops, s->nsems, op->text);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct ipc_sem_create cr = { .value = 1, .nsems = 1, .mode = 0600 };
+	struct ipc_sem_create cr;
 	struct ipc_operand operand;
 	struct ipc_sem sem;
 	struct deadline dl;
@@ -500,44 +575,14 @@ main(int argc, char **argv)
 	if (!args[0])
 		usage_error("missing semaphore operand");
 	ipc_operand_or_err(args[0], SEM_NAME_MAX, &operand);
-	for (const char **a = args + 1; *a; a++)
+	while (args[nwords + 1])
 		nwords++;
-
-	if (opt_create_value) {
-		uint64_t v;
-		if (parse_number(opt_create_value, 10, 0, UINT32_MAX, &v) < 0 ||
-		    v > ipc_sem_value_max(operand.flavor))
-			usage_error("-c: invalid value '%s' (0 to %u for %s)",
-			    opt_create_value,
-			    ipc_sem_value_max(operand.flavor),
-			    operand.flavor == IPC_POSIX ? "a POSIX semaphore" :
-			    "System V");
-		cr.value = (unsigned)v;
-	}
-	cr.create = opt_create;
-	if (opt_nsems) {
-		if (operand.flavor == IPC_POSIX)
-			usage_error("--nsems: only a System V set has several "
-			    "semaphores");
-		cr.nsems = (int)number_or_err("--nsems", opt_nsems, 1, 32000);
-	}
-	if (opt_mode)
-		cr.mode = mode_or_err("--mode", opt_mode) & 0777;
+	cr = create_or_err(&operand);
 	if (opt_conflict)
 		conflict = (int)number_or_err("-E", opt_conflict, 0, 255);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
-	if (command && !command[0])
-		usage_error("missing COMMAND after '--'");
-	if (command && nwords)
-		usage_error("OPs and a COMMAND cannot be combined");
-	if (opt_no_fork && !command)
-		usage_error("-F needs a COMMAND");
-	if (opt_no_fork && operand.flavor == IPC_POSIX)
-		usage_error("-F needs a System V semaphore: a POSIX semaphore "
-		    "has no undo, so nothing would release it");
-	if (!command && !nwords && !opt_create && !opt_stat && !opt_unlink)
-		usage_error("missing OP or COMMAND");
+	check_usage(&operand, nwords, command);
 	ops = calloc(nwords + 1, sizeof *ops);
 	if (!ops)
 		err(EXIT_FAIL, "out of memory");
@@ -547,16 +592,7 @@ main(int argc, char **argv)
 	/* One deadline for every wait, fixed before the first. */
 	deadline_start(&dl, opt_timeout ? &timeout : NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (ipc_sem_open(&sem, &operand, NULL, &dl, NULL) < 0) {
-		if (errno != ENOENT || !cr.create)
-			goto open_failed;
-		/* Missing: check the OPs against the set we would make. */
-		check_semnums(ops, nops, cr.nsems, operand.text);
-		if (ipc_sem_open(&sem, &operand, &cr, &dl, NULL) < 0)
-			goto open_failed;
-	}
-	check_semnums(ops, nops, sem.nsems, operand.text);
-
+	open_or_err(&sem, &operand, &cr, ops, nops, &dl, conflict);
 	if (command && opt_no_fork) {
 		take_unit(&sem, true, &dl, conflict, &start);
 		command_exec(command);
@@ -575,12 +611,4 @@ main(int argc, char **argv)
 	free(ops);
 	free(opt_create_value);
 	return status;
-
-open_failed:
-	if (errno == ETIMEDOUT)
-		timed_out(operand.text, conflict);
-	if (errno == ENOENT || errno == EINVAL)
-		errx(EXIT_FAIL, "%s: no such semaphore%s", operand.text,
-		    cr.create ? "" : " (use -c to create it)");
-	err(EXIT_FAIL, "%s", operand.text);
 }
