@@ -819,18 +819,12 @@ run_probe(const struct sock_address *sa)
 	exit(any ? EXIT_OK : EXIT_FAIL);
 }
 
-int
-main(int argc, char **argv)
+/* Parse the ADDRESS operand of ARGS into SA, or exit 2. */
+static void
+address_or_err(const char **args, struct sock_address *sa)
 {
-	struct sock_address sa;
-	const char **args, *why;
-	unsigned closed;
+	const char *why;
 
-	atexit(close_stdout);
-	sigloop_init();
-	closed = reserve_std_fds();
-	args = cmdline_parse_or_err(argc, (const char **)argv, options,
-	    "[OPTION]... ADDRESS");
 	addr_text = args[0];
 	if (!addr_text)
 		usage_error("missing ADDRESS");
@@ -842,9 +836,15 @@ main(int argc, char **argv)
 			    "ADDRESS, as %s:%s", extra, addr_text, extra);
 		usage_error("extra operand '%s'", extra);
 	}
-	if (sock_address_parse(addr_text, &sa, &why) < 0)
+	if (sock_address_parse(addr_text, sa, &why) < 0)
 		usage_error("%s: %s", addr_text, why);
+}
 
+/* Parse the values of -w, --connect-timeout, -m and --mode; exit 2 on a
+ * bad one. */
+static void
+values_or_err(void)
+{
 	if (opt_idle)
 		idle_ts = duration_or_err("-w", opt_idle);
 	if (opt_connect_timeout)
@@ -854,45 +854,87 @@ main(int argc, char **argv)
 		max_conns = number_or_err("-m", opt_max_conns, 1, 100000);
 	if (opt_mode)
 		sock_mode = mode_or_err("--mode", opt_mode) & 0777;
+}
+
+/* Exit 2 unless the options go together and with the address SA. */
+static void
+check_usage(const struct sock_address *sa)
+{
+	bool command = opt_exec || opt_sh_exec;
+
 	if (opt_ipv4 && opt_ipv6)
 		usage_error("-4 and -6 exclude each other");
-	if ((opt_ipv4 && sa.family == AF_INET6) || (opt_ipv6 && sa.family == AF_INET))
+	if ((opt_ipv4 && sa->family == AF_INET6) ||
+	    (opt_ipv6 && sa->family == AF_INET))
 		usage_error("%s: conflicts with -%c", addr_text,
 		    opt_ipv4 ? '4' : '6');
 	if (opt_listen && opt_probe)
 		usage_error("-l and -z exclude each other");
 	if (opt_exec && opt_sh_exec)
 		usage_error("-e and --sh-exec exclude each other");
-	if ((opt_exec || opt_sh_exec) && sa.socktype == SOCK_DGRAM)
+	if (command && sa->socktype == SOCK_DGRAM)
 		usage_error("-e and --sh-exec need a stream or seqpacket "
-		    "address, not %s", sock_kind_name(sa.kind));
-	if ((opt_exec || opt_sh_exec) && opt_probe)
+		    "address, not %s", sock_kind_name(sa->kind));
+	if (command && opt_probe)
 		usage_error("-z does not run a COMMAND");
 	if (opt_keep_open && !opt_listen)
 		usage_error("-k needs -l");
-	if (opt_max_conns && !(opt_exec || opt_sh_exec))
+	if (opt_max_conns && !command)
 		usage_error("-m needs -e or --sh-exec");
-	if (opt_source && (opt_listen || sock_kind_is_unix(sa.kind)))
+}
+
+/* Parse -s and check the ports of the address SA against what is asked;
+ * exit 2 on a bad one. */
+static void
+check_target(const struct sock_address *sa)
+{
+	const char *why;
+
+	if (opt_source && (opt_listen || sock_kind_is_unix(sa->kind)))
 		usage_error("-s is for connecting over tcp or udp");
-	if (opt_source && sock_source_parse(opt_source, sa.kind, &source,
+	if (opt_source && sock_source_parse(opt_source, sa->kind, &source,
 	    &why) < 0)
 		usage_error("-s %s: %s", opt_source, why);
-	if (opt_probe && sa.socktype == SOCK_DGRAM)
+	if (opt_probe && sa->socktype == SOCK_DGRAM)
 		usage_error("-z probes stream and seqpacket addresses only");
-	if (sa.port_lo != sa.port_hi && !opt_probe)
+	if (sa->port_lo != sa->port_hi && !opt_probe)
 		usage_error("%s: a port range is for -z only", addr_text);
-	if (!sock_kind_is_unix(sa.kind) && !opt_listen && sa.port_lo == 0)
+	if (!sock_kind_is_unix(sa->kind) && !opt_listen && sa->port_lo == 0)
 		usage_error("%s: cannot connect to port 0", addr_text);
+}
+
+/* Split -e's COMMAND into exec_argv, or make it --sh-exec's sh -c. */
+static void
+command_or_err(void)
+{
+	static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
+
 	if (opt_exec && !(exec_argv = children_split_command(opt_exec))) {
 		if (errno == EINVAL)
 			usage_error("-e: empty COMMAND");
 		err(EXIT_FAIL, "malloc");
 	}
 	if (opt_sh_exec) {
-		static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
 		sh_argv[2] = opt_sh_exec;
 		exec_argv = sh_argv;
 	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sock_address sa;
+	unsigned closed;
+
+	atexit(close_stdout);
+	sigloop_init();
+	closed = reserve_std_fds();
+	address_or_err(cmdline_parse_or_err(argc, (const char **)argv, options,
+	    "[OPTION]... ADDRESS"), &sa);
+	values_or_err();
+	check_usage(&sa);
+	check_target(&sa);
+	command_or_err();
 	require_std_fds(closed, sa.port_lo != sa.port_hi);
 	atexit(cleanup);
 	/* EPIPE from writes, not death: stdout's EPIPE re-raises it. */
