@@ -650,32 +650,15 @@ check_std_fds(const char **args, size_t n)
 		err(EXIT_FAIL, "write error");
 }
 
-int
-main(int argc, const char **argv)
+/*
+ * Parse the N operands ARGS ("-" is standard input) and check them
+ * against the options (MAX: -s's value); return them, or exit 2.
+ */
+static struct ipc_operand *
+operands_or_err(const char **args, size_t n, uint64_t max)
 {
-	struct ipc_operand *ops, lock_op;
-	struct deadline dl;
-	struct timespec timeout;
-	uint64_t off = 0, max = UINT64_MAX;
-	mode_t mode = 0600;
-	const char **args;
-	size_t n = 0;
-	int status = EXIT_OK;
+	struct ipc_operand *ops;
 
-	atexit(close_stdout);
-	args = cmdline_parse_or_err(argc, argv, options,
-	    "[OPTION]... SHM...\n"
-	    "  or:  shmcat -w [OPTION]... SHM");
-	if (opt_offset)
-		off = size_arg("-o", opt_offset);
-	if (opt_size)
-		max = size_arg("-s", opt_size);
-	if (opt_mode)
-		mode = mode_or_err("--mode", opt_mode) & 0777;
-	if (opt_timeout)
-		timeout = duration_or_err("-t", opt_timeout);
-	while (args[n])
-		n++;
 	if (n == 0)
 		usage_error("missing SHM operand");
 	if (opt_write && n != 1)
@@ -702,6 +685,58 @@ main(int argc, const char **argv)
 			usage_error("--size: a System V segment needs at "
 			    "least 1 byte");
 	}
+	return ops;
+}
+
+/* Copy the N objects OPS (ARGS as typed; "-" is standard input) to
+ * standard output, going on after one that cannot be read, as cat does.
+ * Return the exit status. */
+static int
+read_all(const char **args, const struct ipc_operand *ops, size_t n,
+    uint64_t off, uint64_t max)
+{
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") == 0)
+			copy_fd(STDIN_FILENO, NULL, UINT64_MAX, STDOUT_FILENO,
+			    choose_path(STDOUT_FILENO, lock_held), "write error",
+			    "write error");
+		else if (ops[i].flavor == IPC_POSIX ?
+		    !read_posix(&ops[i], off, max, STDOUT_FILENO) :
+		    !read_sysv(&ops[i], off, max, STDOUT_FILENO))
+			status = EXIT_FAIL;
+	}
+	return status;
+}
+
+int
+main(int argc, const char **argv)
+{
+	struct ipc_operand *ops, lock_op;
+	struct deadline dl;
+	struct timespec timeout;
+	uint64_t off = 0, max = UINT64_MAX;
+	mode_t mode = 0600;
+	const char **args;
+	size_t n = 0;
+	int status = EXIT_OK;
+
+	atexit(close_stdout);
+	args = cmdline_parse_or_err(argc, argv, options,
+	    "[OPTION]... SHM...\n"
+	    "  or:  shmcat -w [OPTION]... SHM");
+	if (opt_offset)
+		off = size_arg("-o", opt_offset);
+	if (opt_size)
+		max = size_arg("-s", opt_size);
+	if (opt_mode)
+		mode = mode_or_err("--mode", opt_mode) & 0777;
+	if (opt_timeout)
+		timeout = duration_or_err("-t", opt_timeout);
+	while (args[n])
+		n++;
+	ops = operands_or_err(args, n, max);
 	if (opt_lock)
 		ipc_operand_or_err(opt_lock, SEM_NAME_MAX, &lock_op);
 	check_std_fds(args, n);
@@ -713,16 +748,8 @@ main(int argc, const char **argv)
 		write_posix(&ops[0], off, mode, opt_size != NULL, max);
 	else if (opt_write)
 		write_sysv(&ops[0], off, mode, max);
-	for (size_t i = 0; !opt_write && i < n; i++) {
-		if (strcmp(args[i], "-") == 0)
-			copy_fd(STDIN_FILENO, NULL, UINT64_MAX, STDOUT_FILENO,
-			    choose_path(STDOUT_FILENO, lock_held), "write error",
-			    "write error");
-		else if (ops[i].flavor == IPC_POSIX ?
-		    !read_posix(&ops[i], off, max, STDOUT_FILENO) :
-		    !read_sysv(&ops[i], off, max, STDOUT_FILENO))
-			status = EXIT_FAIL;	/* go on with the next, as cat */
-	}
+	else
+		status = read_all(args, ops, n, off, max);
 	if (lock_held && ipc_sem_release(&lock, lock_op.flavor == IPC_SYSV) < 0)
 		err(EXIT_FAIL, "%s: release", lock_op.text);
 	lock_held = false;
