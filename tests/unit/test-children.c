@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/children: COMMAND splitting, the cap, reaping,
+ * Unit tests of tools/sockcat/children: COMMAND splitting, the cap, reaping,
  * TERM-then-KILL at the end, a COMMAND run on a socket, the graceful
  * close of a connection whose COMMAND exits with input unread, the
  * inherited ignored signals a COMMAND keeps, and one relayed through a

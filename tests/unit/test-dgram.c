@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/dgram over a seqpacket socket pair: lines become
+ * Unit tests of tools/sockcat/dgram over a seqpacket socket pair: lines become
  * records and records lines, both ways, and the ends; an empty record is
  * refused on seqpacket; a record too long is refused; a peer gone while
  * input goes on costs no CPU and refuses the next record.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/relay: bytes unchanged through each path (sendfile
+ * Unit tests of tools/sockcat/relay: bytes unchanged through each path (sendfile
  * and buffer with files, splice with pipes), the EOF rules (input goes to
  * its end after the peer's; a peer gone for good refuses it, also over
  * TCP where the error comes back after the send; eof_shut_fd hands the

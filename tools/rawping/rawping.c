@@ -9,9 +9,10 @@
  * system error.
  *
  * This file holds the options, sending and timing out probes, the main
- * loop and main(); lib/pingsock.c opens the sockets and drops privilege,
- * lib/pingrecv.c takes apart what comes back, lib/pingout.c prints
- * ping's lines and the JSON objects; lib/pingstate.h has the state they share.
+ * loop and main(); beside it, pingsock.c opens the sockets and drops
+ * privilege, pingrecv.c takes apart what comes back (with icmp.c, the
+ * wire format), pingout.c prints ping's lines and the JSON objects, and
+ * pingstate.h has the state they share.
  */
 #include "config.h"
 

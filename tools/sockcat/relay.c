@@ -114,11 +114,104 @@ writable_now(int fd)
 }
 
 /*
- * Move what can be moved without blocking.  CAN_READ says whether a
- * read from a (blocking) non-socket source is safe now.  Return the bytes
- * moved, or -1 with errno set (and P->failed_out when writing failed).
- * Sets P->eof at end of the source.  Not full_write(): a pump writes what
- * the destination takes now, the other direction waiting meanwhile.
+ * Move what splice(2) or sendfile(2) moves without blocking, in up to 16
+ * calls.  Return the bytes moved, or -1 with errno set; a refusal before
+ * the first byte falls back to the buffer (pump_unsplice()), returning 0.
+ */
+static ssize_t
+pump_splice(struct pump *p)
+{
+	ssize_t moved = 0, n;
+
+	for (int i = 0; i < 16; i++) {
+		n = p->sendfile ? sendfile(p->to, p->from, NULL, 8 * CHUNK) :
+		    splice(p->from, NULL, p->to, NULL, CHUNK,
+		    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			moved += n;
+			p->bytes += (uint64_t)n;
+			p->wait_out = false;
+			continue;
+		}
+		if (n == 0) {
+			p->eof = true;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EINVAL || errno == ENOSYS) {
+			if (moved == 0)
+				pump_unsplice(p);
+			break;
+		}
+		if (errno != EAGAIN)
+			return -1;
+		p->wait_out = !writable_now(p->to);
+		break;
+	}
+	return moved;
+}
+
+/* Read once into P's empty buffer (the socket without blocking); return
+ * 0 when the read would block, 1 otherwise (EOF sets P->eof), or -1. */
+static int
+pump_fill(struct pump *p)
+{
+	ssize_t n;
+
+	do
+		n = p->from_sock ? recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
+		    read(p->from, p->buf, CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		p->off = 0;
+		p->len = (size_t)n;
+	} else if (n == 0) {
+		p->eof = true;
+	} else if (errno == EAGAIN) {
+		return 0;
+	} else {
+		return -1;
+	}
+	return 1;
+}
+
+/*
+ * Write what P's buffer holds once (the socket without blocking and
+ * without SIGPIPE).  Return the bytes written, 0 when the write would
+ * block, or -1 with errno set and P->failed_out (a write(2) that returns
+ * 0 counts as EIO).
+ */
+static ssize_t
+pump_drain(struct pump *p)
+{
+	ssize_t n;
+
+	do
+		n = p->to_sock ? send(p->to, p->buf + p->off, p->len,
+		    MSG_DONTWAIT | MSG_NOSIGNAL) :
+		    write(p->to, p->buf + p->off, p->len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	if (n <= 0) {
+		if (n == 0)
+			errno = EIO;
+		p->failed_out = true;
+		return -1;
+	}
+	p->off += (size_t)n;
+	p->len -= (size_t)n;
+	p->bytes += (uint64_t)n;
+	return n;
+}
+
+/*
+ * Move what can be moved without blocking.  CAN_READ and CAN_WRITE say
+ * that poll(2) found the non-socket end ready.  Return the bytes moved,
+ * or -1 with errno set (and P->failed_out when writing failed).  Sets
+ * P->eof at end of the source.  Not full_write(): a pump writes what the
+ * destination takes now, the other direction waiting meanwhile.
  */
 ssize_t
 pump_step(struct pump *p, bool can_read, bool can_write)
@@ -126,36 +219,9 @@ pump_step(struct pump *p, bool can_read, bool can_write)
 	ssize_t moved = 0, n;
 
 	if (p->splice || p->sendfile) {
-		for (int i = 0; i < 16; i++) {
-			n = p->sendfile ?
-			    sendfile(p->to, p->from, NULL, 8 * CHUNK) :
-			    splice(p->from, NULL, p->to, NULL, CHUNK,
-			    SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-			if (n > 0) {
-				moved += n;
-				p->bytes += (uint64_t)n;
-				p->wait_out = false;
-				continue;
-			}
-			if (n == 0) {
-				p->eof = true;
-				break;
-			}
-			if (errno == EINTR)
-				continue;
-			if (errno == EINVAL || errno == ENOSYS) {
-				if (moved == 0) {
-					pump_unsplice(p);
-					return pump_step(p, can_read, can_write);
-				}
-				break;
-			}
-			if (errno != EAGAIN)
-				return -1;
-			p->wait_out = !writable_now(p->to);
-			break;
-		}
-		return moved;
+		moved = pump_splice(p);
+		if (moved != 0 || p->splice || p->sendfile)
+			return moved;
 	}
 	if (!p->buf && !(p->buf = malloc(CHUNK)))
 		return -1;
@@ -163,45 +229,19 @@ pump_step(struct pump *p, bool can_read, bool can_write)
 	can_write = can_write || p->to_ready;
 	for (int rounds = 0; rounds < 16; rounds++) {
 		if (p->len == 0 && !p->eof && (p->from_sock || can_read)) {
-			n = p->from_sock ?
-			    recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
-			    read(p->from, p->buf, CHUNK);
-			can_read = false;
-			if (n > 0) {
-				p->off = 0;
-				p->len = (size_t)n;
-			} else if (n == 0) {
-				p->eof = true;
-			} else if (errno == EINTR) {
-				can_read = true;
-				continue;
-			} else if (errno != EAGAIN) {
+			if (pump_fill(p) < 0)
 				return -1;
-			}
+			can_read = false;
 		}
 		if (p->len == 0 || !(p->to_sock || can_write))
-			return moved;
-		n = p->to_sock ? send(p->to, p->buf + p->off, p->len,
-		    MSG_DONTWAIT | MSG_NOSIGNAL) :
-		    write(p->to, p->buf + p->off, p->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return moved;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EIO;
-			p->failed_out = true;
-			return -1;
-		}
-		p->off += (size_t)n;
-		p->len -= (size_t)n;
-		p->bytes += (uint64_t)n;
+			break;
+		if ((n = pump_drain(p)) <= 0)
+			return n < 0 ? -1 : moved;
 		moved += n;
 		can_write = p->to_ready;
 		can_read = p->from_ready;
 		if (p->len > 0)
-			return moved;
+			break;
 	}
 	return moved;
 }
@@ -263,8 +303,8 @@ shorter_ms(int a, int b)
 	return a < b ? a : b;
 }
 
-/* Poll entry N of PFD for pump P's next step: its source, or its
- * destination when it waits for room there. */
+/* Poll entry PFD for pump P's next step: its source, or its destination
+ * when it waits for room there. */
 static void
 want(struct pollfd *pfd, const struct pump *p)
 {
@@ -275,10 +315,103 @@ want(struct pollfd *pfd, const struct pump *p)
 	pfd->revents = 0;
 }
 
-/* Step pump P if its poll entry PFD is ready; the bytes moved, or -1
- * with *FAILED set to P. */
+/* Whether pump P has ended: its source ended and its buffer is empty. */
+static bool
+pump_done(const struct pump *p)
+{
+	return p->eof && p->len == 0;
+}
+
+/*
+ * The states of a stream relay, named from its two ends: our input (UP,
+ * into the socket) and the peer (DOWN, out of it).  These are the rules
+ * of sockcat(1)'s EOF table; they depend on what each side sent and when
+ * it ended, never on timing or on the kind of input.
+ *
+ * BOTH_OPEN   Both directions flow.
+ * INPUT_DONE  Our input ended and all of it is sent: the socket's sending
+ *             side is shut down, so the peer sees the end (a listener
+ *             that has sent nothing yet keeps quiet until the peer ends:
+ *             a peer that stops at our end, sockcat itself, would quit
+ *             before it sends; wait_for_peer).  The peer's bytes flow on,
+ *             with no time limit.
+ * PEER_DONE   The peer ended and all it sent is written out; eof_shut_fd
+ *             (a COMMAND's input) is shut down.  Our input flows on to
+ *             the peer: TCP cannot tell a peer that only half-closed from
+ *             one that closed for good, and the latter answers with a
+ *             reset, an error.  With down_may_close, DOWN's destination
+ *             refusing more (a COMMAND that stopped reading) ends DOWN
+ *             too, as if the peer had ended.
+ * DRAINING    Both ended.  On TCP, success waits until the peer's stack
+ *             has acknowledged every byte and our end (SIOCOUTQ 0): no
+ *             event says so, so the relay looks again after 1 ms, then
+ *             2, 4 ... up to 100 ms; a reset or error that comes back
+ *             instead is a failure.  Success is never reported for data
+ *             a closed peer threw away.
+ *
+ * In any state the relay ends when nothing moved for the idle timeout
+ * (RELAY_IDLE) or when *stop becomes nonzero (RELAY_SIGNAL).
+ */
+enum relay_state { BOTH_OPEN, INPUT_DONE, PEER_DONE, DRAINING };
+
+/* One run of relay_stream(): its two pumps and what it has done. */
+struct relay {
+	int sock;
+	struct pump *up, *down;
+	const struct relay_opts *o;
+	bool tcp;		/* the socket acknowledges (DRAINING waits) */
+	bool shut;		/* the socket's sending side is shut down */
+	bool handed;		/* eof_shut_fd is shut down */
+	uint64_t sent0;		/* UP's bytes when the run began */
+	int backoff_ms;		/* DRAINING: the next look, in ms */
+	struct deadline idle;	/* when nothing moved for too long */
+};
+
+/* The state R is in, doing what entering it does (see above): shut down
+ * the socket's sending side, or eof_shut_fd's. */
+static enum relay_state
+relay_state(struct relay *r)
+{
+	bool up_done = pump_done(r->up), down_done = pump_done(r->down);
+
+	if (up_done && !r->shut &&
+	    (!r->o->wait_for_peer || r->up->bytes > r->sent0)) {
+		shutdown(r->sock, SHUT_WR);
+		r->shut = true;
+	}
+	if (down_done && !r->handed && r->o->eof_shut_fd >= 0) {
+		shutdown(r->o->eof_shut_fd, SHUT_WR);
+		r->handed = true;
+	}
+	if (up_done && down_done)
+		return DRAINING;
+	return up_done ? INPUT_DONE : down_done ? PEER_DONE : BOTH_OPEN;
+}
+
+/*
+ * DRAINING: whether the peer has acknowledged all we sent (1), still has
+ * not (0, with *WAIT_MS set to the next look), or an error came back (-1,
+ * errno set).  Only a TCP socket we shut down has anything to drain.
+ */
+static int
+drained(struct relay *r, int *wait_ms)
+{
+	int left = r->shut && r->tcp ? unacked(r->sock) : 0;
+
+	if (left <= 0)
+		return left == 0 ? 1 : -1;
+	*wait_ms = r->backoff_ms;
+	r->backoff_ms = r->backoff_ms < 64 ? r->backoff_ms * 2 : 100;
+	return 0;
+}
+
+/*
+ * Step pump P (poll entry PFD) when it is ready.  Return the bytes moved,
+ * or -1 with errno set.  A DOWN whose destination refuses more ends, with
+ * down_may_close, instead of failing (PEER_DONE).
+ */
 static ssize_t
-step_ready(struct pump *p, const struct pollfd *pfd, struct pump **failed)
+step(struct relay *r, struct pump *p, const struct pollfd *pfd)
 {
 	bool in = pfd->fd == p->from;
 	ssize_t m;
@@ -286,8 +419,12 @@ step_ready(struct pump *p, const struct pollfd *pfd, struct pump **failed)
 	if (!pfd->revents)
 		return 0;
 	m = pump_step(p, in, !in);
-	if (m < 0)
-		*failed = p;
+	if (m < 0 && p == r->down && r->o->down_may_close && p->failed_out &&
+	    (errno == EPIPE || errno == ECONNRESET)) {
+		p->eof = true;
+		p->len = 0;
+		return 0;
+	}
 	return m;
 }
 
@@ -295,80 +432,52 @@ enum relay_end
 relay_stream(int sock, struct pump *up, struct pump *down,
     const struct relay_opts *o, struct pump **failed)
 {
-	struct deadline idle;
-	bool shut = false, handed = false, tcp = is_tcp(sock);
-	uint64_t sent0 = up->bytes;
-	int backoff = 1;
+	struct relay r = { .sock = sock, .up = up, .down = down, .o = o,
+	    .tcp = is_tcp(sock), .sent0 = up->bytes, .backoff_ms = 1 };
 
-	deadline_start(&idle, o->idle);
+	deadline_start(&r.idle, o->idle);
 	for (;;) {
+		enum relay_state state = relay_state(&r);
+		struct pump *pumps[2];
 		struct pollfd pfd[2];
 		nfds_t n = 0;
-		int iu = -1, id = -1, r, wait_ms = -1;
-		ssize_t m, moved = 0;
-		bool eofs = up->eof + down->eof;
-		bool up_done = up->eof && up->len == 0;
-		bool down_done = down->eof && down->len == 0;
+		int wait_ms = -1, rc;
+		bool moved = false;
 
-		/*
-		 * A listener with nothing to say keeps quiet until its peer
-		 * has finished: an early end would make a peer that stops at
-		 * our end (sockcat itself) quit before sending (wait_for_peer).
-		 */
-		if (up_done && !shut &&
-		    (!o->wait_for_peer || up->bytes > sent0)) {
-			shutdown(sock, SHUT_WR);
-			shut = true;
-		}
-		if (down_done && !handed && o->eof_shut_fd >= 0) {
-			shutdown(o->eof_shut_fd, SHUT_WR);
-			handed = true;
-		}
-		if (up_done && down_done) {
-			/* No event says "acknowledged": look again, at 1 ms
-			 * doubling up to 100 ms. */
-			r = shut && tcp ? unacked(sock) : 0;
-			if (r == 0)
+		if (state == DRAINING && (rc = drained(&r, &wait_ms)) != 0) {
+			if (rc > 0)
 				return RELAY_EOF;
-			if (r < 0) {
-				up->failed_out = true;
-				*failed = up;
-				return RELAY_ERROR;
-			}
-			wait_ms = backoff;
-			backoff = backoff < 64 ? backoff * 2 : 100;
+			up->failed_out = true;
+			*failed = up;
+			return RELAY_ERROR;
 		}
-		if (!up_done) {
-			iu = (int)n;
-			want(&pfd[n++], up);
-		}
-		if (!down_done) {
-			id = (int)n;
-			want(&pfd[n++], down);
-		}
-		r = relay_poll(pfd, n, shorter_ms(deadline_poll_ms(&idle),
+		if (state == BOTH_OPEN || state == PEER_DONE)
+			pumps[n++] = up;
+		if (state == BOTH_OPEN || state == INPUT_DONE)
+			pumps[n++] = down;
+		for (nfds_t i = 0; i < n; i++)
+			want(&pfd[i], pumps[i]);
+		rc = relay_poll(pfd, n, shorter_ms(deadline_poll_ms(&r.idle),
 		    wait_ms), o);
 		if (o->stop && *o->stop)
 			return RELAY_SIGNAL;
-		if (r < 0) {
+		if (rc < 0) {
 			*failed = NULL;
 			return RELAY_ERROR;
 		}
-		if (r == 0 && deadline_expired(&idle))
+		if (rc == 0 && deadline_expired(&r.idle))
 			return RELAY_IDLE;
-		if (r <= 0)
-			continue;
-		for (int k = 0; k < 2; k++) {
-			int i = k == 0 ? iu : id;
-			if (i < 0)
-				continue;
-			m = step_ready(k == 0 ? up : down, &pfd[i], failed);
-			if (m < 0)
+		for (nfds_t i = 0; rc > 0 && i < n; i++) {
+			bool ended = pumps[i]->eof;
+			ssize_t m = step(&r, pumps[i], &pfd[i]);
+			if (m < 0) {
+				*failed = pumps[i];
 				return RELAY_ERROR;
-			moved += m;
+			}
+			moved |= m > 0 || pumps[i]->eof != ended;
 		}
-		if (moved > 0 || up->eof + down->eof != eofs)
-			deadline_start(&idle, o->idle);
+		if (moved)
+			deadline_start(&r.idle, o->idle);
 	}
 }
 

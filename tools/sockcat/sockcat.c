@@ -6,23 +6,21 @@
  * connection) and copies standard input to the socket and the socket to
  * standard output, both at once.  Stream sockets carry bytes unchanged;
  * datagram and seqpacket sockets carry records, one line (or, with -0, one
- * NUL-terminated string) per datagram.  At the end of standard input the
- * sending side is shut down and sockcat goes on reading, with no time
- * limit; when the peer closes, sockcat writes out what it has, sends the
- * rest of its input (the peer may only have half-closed) and exits 0 once
- * the peer has taken it all, 1 if the peer refused it (the EOF table of
- * sockcat(1)).  With -k, one connection's failure ends that connection,
- * not the listener.
- * With -e each connection is handed to a COMMAND instead, and closed
- * gracefully when it exits; with -z sockcat only probes.  Exit status: 0
- * success, 1 failure (refused, reset, a peer that refused input, write
- * error, closed stdin/stdout), 2 usage, 124 a timeout ended the tool,
- * 126/127 COMMAND could not be run / was not found, else COMMAND's own
- * status.
+ * NUL-terminated string) per datagram.  What happens when either side
+ * ends is sockcat(1)'s EOF table, whose rules are the states of relay.c.
+ * With -k, one connection's failure ends that connection, not the
+ * listener.  With -e each connection is handed to a COMMAND instead, and
+ * closed gracefully when it exits; with -z sockcat only probes.  Exit
+ * status: 0 success, 1 failure (refused, reset, a peer that refused
+ * input, write error, closed stdin/stdout), 2 usage, 124 a timeout ended
+ * the tool, 126/127 COMMAND could not be run / was not found, else
+ * COMMAND's own status.
  *
- * The relays themselves are lib/relay (bytes) and lib/dgram (records), the
- * -e children lib/children, the signals lib/sigloop; this file holds the
- * command line, the messages and the connect, listen and accept flow.
+ * Beside this file, the tool's directory holds the address parser
+ * (sockaddr), connecting and listening (sockconn), the relays of bytes
+ * (relay) and of records (dgram), the -e children (children) and the
+ * signal loop (sigloop); this file holds the command line, the messages
+ * and the connect, listen and accept flow.
  */
 #include "config.h"
 
@@ -363,7 +361,7 @@ warn_attempt(const char *addr, int e, void *arg)
 		warnx("%s: %s", addr, strerror(e));
 }
 
-/* The connection options of the command line, for lib/sockconn. */
+/* The connection options of the command line, for sockconn.c. */
 static struct sock_conn_opts
 conn_opts(void)
 {
