@@ -72,6 +72,25 @@ command_status(int status)
 	    WEXITSTATUS(status);
 }
 
+sigset_t
+catch_stop_signals(void (*handler)(int))
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = handler }, old;
+	sigset_t caught;
+
+	sigemptyset(&sa.sa_mask);
+	sigemptyset(&caught);
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+		if (sigaction(stops[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(stops[i], &sa, NULL);
+		sigaddset(&caught, stops[i]);
+	}
+	return caught;
+}
+
 void
 die_by_signal(int sig)
 {

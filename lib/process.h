@@ -10,10 +10,11 @@
  * that cannot be run makes 126, one that is not found 127; a COMMAND's
  * wait status becomes its exit status, or 128+N when signal N killed it.
  *
- * A tool that catches SIGINT, SIGTERM or SIGHUP to finish cleanly, or that
- * meets EPIPE where SIGPIPE would have killed it, ends by the same signal
- * once it has cleaned up, so that its parent sees what it would have seen
- * had the signal not been caught: die_by_signal().
+ * A tool that catches SIGINT, SIGTERM or SIGHUP to finish cleanly
+ * (catch_stop_signals()), or that meets EPIPE where SIGPIPE would have
+ * killed it, ends by the same signal once it has cleaned up, so that its
+ * parent sees what it would have seen had the signal not been caught:
+ * die_by_signal().
  */
 #ifndef IPCU_PROCESS_H
 #define IPCU_PROCESS_H
@@ -57,6 +58,14 @@ int command_wait(pid_t pid);
 /* The exit status a shell shows for the wait(2) status STATUS: the exit
  * status, or 128+N when signal N killed the process. */
 int command_status(int status);
+
+/*
+ * Catch SIGINT, SIGTERM and SIGHUP with HANDLER (without SA_RESTART, so
+ * that a wait they interrupt ends with EINTR), each one that is not
+ * ignored: a signal that whoever started the tool ignored (nohup, a
+ * script's & job) stays ignored.  Return the set of the signals caught.
+ */
+sigset_t catch_stop_signals(void (*handler)(int));
 
 /*
  * End this process by SIG as if it had never been caught: its default

@@ -85,10 +85,6 @@ struct op {
 	size_t nsops;
 };
 
-/* The signals that stop semop, or that it passes on to COMMAND. */
-static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-#define NSTOP (sizeof stop_sigs / sizeof *stop_sigs)
-
 static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP came */
 static volatile pid_t child_pid;		/* COMMAND, to forward to */
 static struct inherited_signals inherited;	/* COMMAND gets them back */
@@ -101,19 +97,6 @@ on_signal(int sig)
 	got_signal = sig;
 	if (child_pid > 0)
 		kill(child_pid, sig);
-}
-
-/* Catch INT, TERM and HUP with on_signal(); one ignored at start
- * (nohup, a script's & job) stays ignored. */
-static void
-catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++)
-		if (!sigismember(&inherited.ignored, stop_sigs[i]))
-			sigaction(stop_sigs[i], &sa, NULL);
 }
 
 /* Return the kernel's SEMOPM, the most operations one semop(2) takes. */
@@ -391,17 +374,13 @@ run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
     int conflict, const struct timespec *start)
 {
 	bool sysv = s->op->flavor == IPC_SYSV;
-	sigset_t block, saved;
+	sigset_t block = catch_stop_signals(on_signal), saved;
 	pid_t parent = getpid(), pid;
 	int status;
 
-	catch_signals();
 	if (!sysv)
 		take_unit(s, false, dl, conflict, start);
 	/* Held back until child_pid is set, so each one reaches COMMAND. */
-	sigemptyset(&block);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaddset(&block, stop_sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	if (got_signal) {
 		if (!sysv)

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include "process.h"
 #include "sigloop.h"
@@ -50,27 +49,16 @@ sigloop_restore(void)
 void
 sigloop_arm(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
-	struct sigaction sa;
-	sigset_t block;
+	struct sigaction sa = { .sa_handler = on_child };
+	sigset_t caught = catch_stop_signals(on_stop);
 
-	memset(&sa, 0, sizeof sa);
-	sigemptyset(&block);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&block, sigs[i]);
-	sigprocmask(SIG_BLOCK, &block, &wait_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-		sigdelset(&wait_mask, sigs[i]);
-		/* An ignored INT/QUIT (a script's & job) stays ignored. */
-		if (sigs[i] != SIGCHLD) {
-			struct sigaction old;
-			sigaction(sigs[i], NULL, &old);
-			if (old.sa_handler == SIG_IGN)
-				continue;
-		}
-		sa.sa_handler = sigs[i] == SIGCHLD ? on_child : on_stop;
-		sigaction(sigs[i], &sa, NULL);
-	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaddset(&caught, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &caught, &wait_mask);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&caught, sig))
+			sigdelset(&wait_mask, sig);
 	armed = true;
 }
 
