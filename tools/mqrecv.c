@@ -139,23 +139,14 @@ on_stop(int sig)
 static void
 setup_signals(void)
 {
-	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_stop }, old;
-	sigset_t set;
+	sigset_t stops = catch_stop_signals(on_stop), set = stops;
 
-	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, &wait_mask);
 	sigaddset(&wait_mask, SIGPIPE);
-	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
-		if (sigaction(stops[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			continue;
-		sigaddset(&set, stops[i]);
-		sigdelset(&wait_mask, stops[i]);
-		sigaction(stops[i], &sa, NULL);
-	}
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&stops, sig))
+			sigdelset(&wait_mask, sig);
 }
 
 /* Take a stop signal that came while none was let in: a wait of no time
