@@ -3,7 +3,7 @@
 # semop: POSIX and System V semaphores, OPs, COMMAND mode, undo, timeouts.
 
 load lib/common
-load lib/waitstate
+load lib/waiting
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -434,7 +434,7 @@ start_semop() {
 	for sig in INT TERM HUP; do
 		for form in "|wait" "-t 60|wait" "|-- touch $TMP/ran"; do
 			start_semop ${form%|*} "$P" ${form#*|}
-			wait_until in_sem_wait "$pid"
+			wait_until blocked "$pid" futex
 			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
 		done
 	done
@@ -450,7 +450,7 @@ start_semop() {
 			start_semop "$sem" -- sh -c 'echo $$ > "$0"; exec sleep 30' "$TMP/pid"
 			wait_until test -s "$TMP/pid"
 			cleanup_add kill "$(cat "$TMP/pid")"
-			wait_until sleeping "$pid"
+			wait_until blocked "$pid"
 			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
 			wait_until bash -c "[[ \$(semop '$sem' get) == 1 ]]"
 		done
@@ -472,9 +472,9 @@ start_semop() {
 		pids+=("$pid")
 	done
 	wait_until waiters 2
-	for p in "${pids[@]}"; do wait_until sleeping "$p"; done
+	for p in "${pids[@]}"; do wait_until blocked "$p"; done
 	for p in $(pgrep -P "$(IFS=,; echo "${pids[*]}")"); do pids+=("$p"); done
-	assert_idle "${pids[@]}"
+	idle "${pids[@]}"
 }
 
 @test "waiting for a new set's creator to initialise it costs no CPU" {
@@ -485,7 +485,7 @@ start_semop() {
 	semop "id:$id" get > "$TMP/out" &
 	pid=$!
 	cleanup_kill "$pid"
-	wait_until sleeping "$pid"
+	wait_until blocked "$pid"
 	hz=$(getconf CLK_TCK)
 	# Sample until it ends (its wait ends 2 s after ipcmk, sooner on a
 	# machine slow to start it) or for 1.2 s, whichever comes first.
