@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * relay: the stream relay of sockcat(1); see relay.h for its rules.
+ * relay: the stream relay of sockcat(1); relay.h says what it offers, and
+ * its rules are the states above relay_stream() below.
  */
 #include "config.h"
 
