@@ -150,45 +150,44 @@ posix_flags(enum msgq_dir dir)
 	return flags[dir] | O_NONBLOCK;
 }
 
+/* Create the POSIX queue as C says, or open it if it exists; exit 1 with
+ * the reason when the kernel refuses. */
+static void
+posix_create(struct msgq *q, int flags, const struct msgq_create *c)
+{
+	/* The sizes asked for, the defaults for the others: they also
+	 * explain a refusal. */
+	struct mq_attr attr = {
+		.mq_maxmsg = c->max_messages ? c->max_messages :
+		    sysctl_or(MQ_SYSCTL "msg_default", 10),
+		.mq_msgsize = c->message_size ? c->message_size :
+		    sysctl_or(MQ_SYSCTL "msgsize_default", 8192),
+	};
+	bool sized = c->max_messages || c->message_size;
+	/* The mode asked for, not the umask's version of it. */
+	mode_t old = umask(0);
+
+	q->mqd = mq_open(q->name, flags | O_CREAT | O_EXCL, c->mode,
+	    sized ? &attr : NULL);
+	umask(old);
+	if (q->mqd != (mqd_t)-1)
+		q->created = true;
+	else if (errno == EEXIST)
+		q->mqd = mq_open(q->name, flags);
+	else
+		posix_create_failed(q, &attr);
+}
+
 static void
 posix_open(struct msgq *q, enum msgq_dir dir, const struct msgq_create *c)
 {
 	int flags = posix_flags(dir);
 	struct mq_attr attr;
 
-	if (c && c->create) {
-		struct mq_attr *ap = NULL;
-		mode_t old;
-
-		memset(&attr, 0, sizeof attr);
-		if (c->max_messages || c->message_size) {
-			attr.mq_maxmsg = c->max_messages ? c->max_messages :
-			    sysctl_or(MQ_SYSCTL "msg_default", 10);
-			attr.mq_msgsize = c->message_size ? c->message_size :
-			    sysctl_or(MQ_SYSCTL "msgsize_default", 8192);
-			ap = &attr;
-		}
-		/* The mode asked for, not the umask's version of it. */
-		old = umask(0);
-		q->mqd = mq_open(q->name, flags | O_CREAT | O_EXCL, c->mode,
-		    ap);
-		umask(old);
-		if (q->mqd != (mqd_t)-1)
-			q->created = true;
-		else if (errno == EEXIST)
-			q->mqd = mq_open(q->name, flags);
-		else {
-			if (!ap) {
-				attr.mq_maxmsg = sysctl_or(MQ_SYSCTL
-				    "msg_default", 10);
-				attr.mq_msgsize = sysctl_or(MQ_SYSCTL
-				    "msgsize_default", 8192);
-			}
-			posix_create_failed(q, &attr);
-		}
-	} else {
+	if (c && c->create)
+		posix_create(q, flags, c);
+	else
 		q->mqd = mq_open(q->name, flags);
-	}
 	if (q->mqd == (mqd_t)-1 && errno == EACCES && dir == MSGQ_RECEIVE) {
 		q->mqd = mq_open(q->name, posix_flags(MSGQ_INSPECT));
 		if (q->mqd != (mqd_t)-1)
