@@ -8,6 +8,8 @@
 load lib/common
 load lib/waitstate
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	T=$BATS_TEST_TMPDIR
 	q=$(uniq_name worker)
