@@ -383,6 +383,28 @@ EOF
 	[ "$(count "$q")" = 0 ]
 }
 
+@test "SIGTERM when the put-back finds the queue full: it waits for room until another signal, then writes the messages to standard error" {
+	mqsend -c --max-messages 2 --message-size 64 "$q" </dev/null
+	mqsend "$q" one two
+	"${DEFAULT_SIGNALS[@]}" mqrecv -j 2 "$q" -- sh -c 'echo up >> "$0/log"; exec sleep 28.$$' "$T" 2>"$T/err" &
+	pid=$!
+	cleanup_kill -KILL $pid
+	wait_until has_lines "$T/log" 2
+	# A producer fills the queue again and waits with more.
+	mqsend "$q" three four five &
+	cleanup_kill $!
+	wait_until [ -n "$(count "$q")" ]
+	wait_until bash -c '[ "$(mqrecv --stat "$0" | sed -n s/^messages=//p)" = 2 ]' "$q"
+	kill -TERM $pid
+	wait_until grep -q 'waiting for room' "$T/err"
+	assert_ends_on $pid TERM 1
+	cat "$T/err"
+	grep -q "could not put back a message of 3 bytes (priority 0): the queue is full and a signal came; here it is:" "$T/err"
+	# Each message is somewhere: queued, spilled, or still with mqsend.
+	got=$( (mqrecv -t 0 "$q"; grep -x -e one -e two "$T/err") | sort | tr '\n' ' ')
+	[[ $got == *one* && $got == *two* && $got == *three* ]]
+}
+
 @test "MQTT: 1,000 messages to a mosquitto broker on loopback reach a QoS 1 subscriber, the broker stopped for 2 s mid-run" {
 	# The suite builds no broker of its own: this is Debian's mosquitto,
 	# started here on a free loopback port with a configuration written

@@ -405,41 +405,40 @@ spill(const struct held *h, int e)
 
 /*
  * Send H to its queue.  WAIT false: try once, return false if the queue is
- * full.  WAIT true: wait for room (saying so after a second) until a stop
- * signal comes that was not passed on yet.  What cannot go is spilled.
+ * full.  WAIT true (at the end, no COMMAND left): wait for room, saying so
+ * after a second, until a stop signal comes; after that signal, wait no
+ * more for any message.  What cannot go is spilled.
  * Return true when H is dealt with.
  */
 static bool
 send_held(const struct held *h, bool wait)
 {
 	struct timespec zero = { 0, 0 }, second = { 1, 0 };
-	volatile sig_atomic_t again = 0;
+	static volatile sig_atomic_t never;
+	static bool signalled;	/* a signal ended such a wait: no more */
 	struct deadline dl;
-	struct msgq_wait w = { .dl = &dl, .mask = &wait_mask, .stop = &again,
-	    .watch = -1 };
+	struct msgq_wait w = { .dl = &dl, .mask = &wait_mask,
+	    .stop = wait ? &woken : &never, .watch = -1 };
 
-	deadline_start(&dl, wait ? &second : &zero);
+	/* A signal that came before (the one that stopped the work) does
+	 * not end this wait; only one that comes during it. */
+	if (wait)
+		woken = 0;
+	deadline_start(&dl, wait && !signalled ? &second : &zero);
 	if (msgq_send(h->dest, h->data, h->len, h->prio, &w) == 0)
 		return true;
 	if (errno == ETIMEDOUT && !wait)
 		return false;
-	if (errno == ETIMEDOUT) {
+	signalled |= errno == EINTR;
+	if (errno == ETIMEDOUT && !signalled) {
 		warnx("%s: the queue is full: waiting for room to put back a "
 		    "message", h->dest->text);
-		/* Any stop signal from now on ends the wait. */
-		stops_passed = stops;
 		w.dl = NULL;
-		w.stop = &stops;
-		again = stops;
-		for (;;) {
-			if (msgq_send(h->dest, h->data, h->len, h->prio,
-			    &w) == 0)
-				return true;
-			if (errno != EINTR || stops != again)
-				break;
-		}
+		if (msgq_send(h->dest, h->data, h->len, h->prio, &w) == 0)
+			return true;
+		signalled |= errno == EINTR;
 	}
-	spill(h, errno);
+	spill(h, errno == ETIMEDOUT ? EINTR : errno);
 	return true;
 }
 
