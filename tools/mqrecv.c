@@ -63,7 +63,8 @@ static int opt_unlink;		/* --unlink: remove the queue */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
-	  "stop after N messages", "N" },
+	  "stop after N messages (with a COMMAND: N jobs that succeeded)",
+	  "N" },
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "stop when no message came for DURATION (0: do not wait)",
 	  "DURATION" },
