@@ -16,14 +16,31 @@
 #include "children.h"
 #include "deadline.h"
 #include "diag.h"
+#include "sigloop.h"
 
 int
-children_init(struct children *c, size_t max)
+children_init(struct children *c, size_t max, const struct timespec *linger)
 {
 	c->n = 0;
-	c->max = max;
-	c->pids = calloc(max ? max : 1, sizeof *c->pids);
-	return c->pids ? 0 : -1;
+	c->max = max ? max : 1;
+	c->linger = *linger;
+	c->slots = calloc(c->max, sizeof *c->slots);
+	c->pfd = calloc(c->max + CHILDREN_POLL_EXTRA, sizeof *c->pfd);
+	if (c->slots && c->pfd)
+		return 0;
+	children_free(c);
+	errno = ENOMEM;
+	return -1;
+}
+
+void
+children_free(struct children *c)
+{
+	free(c->slots);
+	free(c->pfd);
+	c->slots = NULL;
+	c->pfd = NULL;
+	c->n = 0;
 }
 
 bool
@@ -33,7 +50,7 @@ children_full(const struct children *c)
 }
 
 pid_t
-children_fork(struct children *c)
+children_fork(struct children *c, int conn)
 {
 	pid_t pid;
 
@@ -43,39 +60,57 @@ children_fork(struct children *c)
 	}
 	pid = fork();
 	if (pid > 0)
-		c->pids[c->n++] = pid;
+		c->slots[c->n++] = (struct child_slot){ .pid = pid,
+		    .conn = conn };
 	return pid;
 }
 
 void
-children_exec(int sock, char *const argv[], const sigset_t *mask)
+children_exec(int sock, char *const argv[])
 {
-	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP,
-	    SIGCHLD };
-	sigset_t none;
-
 	if (dup2(sock, 0) < 0 || dup2(sock, 1) < 0)
 		_exit(EXIT_CANNOT_RUN);
 	close_range(3, ~0U, 0);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		signal(sigs[i], SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, mask ? mask : &none, NULL);
+	sigloop_restore();
 	execvp(argv[0], argv);
 	warn("%s", argv[0]);
 	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
 }
 
-/* Drop PID from C's slots, if it is there. */
+/* Close slot I's connection, if any, and drop the slot. */
 static void
-forget_pid(struct children *c, pid_t pid)
+drop_slot(struct children *c, size_t i)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		if (c->pids[i] == pid) {
-			c->pids[i] = c->pids[--c->n];
-			return;
-		}
+	if (c->slots[i].conn >= 0)
+		close(c->slots[i].conn);
+	c->slots[i] = c->slots[--c->n];
+}
+
+/* The slot of PID in C, or NULL. */
+static struct child_slot *
+slot_of(struct children *c, pid_t pid)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->slots[i].pid == pid)
+			return &c->slots[i];
+	return NULL;
+}
+
+/* PID has exited: start its connection's graceful close, or drop it. */
+static void
+child_exited(struct children *c, pid_t pid)
+{
+	struct child_slot *s = slot_of(c, pid);
+
+	if (!s)
+		return;
+	if (s->conn < 0) {
+		drop_slot(c, (size_t)(s - c->slots));
+		return;
 	}
+	s->pid = 0;
+	shutdown(s->conn, SHUT_WR);
+	deadline_start(&s->linger, &c->linger);
 }
 
 pid_t
@@ -84,13 +119,84 @@ children_reap(struct children *c, int *status)
 	pid_t pid = waitpid(-1, status, WNOHANG);
 
 	if (pid > 0)
-		forget_pid(c, pid);
+		child_exited(c, pid);
 	return pid;
+}
+
+size_t
+children_running(const struct children *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++)
+		k += c->slots[i].pid > 0;
+	return k;
+}
+
+/*
+ * Drain the lingering connections whose poll entry (from FIRST on in
+ * C->pfd, made in reverse slot order) is ready, closing each one whose
+ * peer has finished or whose bound has passed.  Going backwards, a slot
+ * dropped takes the last one, which has been seen already.
+ */
+static void
+linger_step(struct children *c, nfds_t first)
+{
+	nfds_t k = first;
+
+	for (size_t i = c->n; i-- > 0;) {
+		struct child_slot *s = &c->slots[i];
+		bool ready;
+		if (s->pid > 0 || s->conn < 0)
+			continue;
+		ready = c->pfd[k++].revents != 0;
+		if ((ready && !relay_discard(s->conn)) ||
+		    deadline_expired(&s->linger))
+			drop_slot(c, i);
+	}
+}
+
+int
+children_poll(struct children *c, struct pollfd *pfd, nfds_t n,
+    const sigset_t *mask)
+{
+	nfds_t k = n;
+	int timeout = -1, r, ready = 0;
+
+	for (nfds_t i = 0; i < n; i++)
+		c->pfd[i] = pfd[i];
+	for (size_t i = c->n; i-- > 0;) {
+		struct child_slot *s = &c->slots[i];
+		int left;
+		if (s->pid > 0 || s->conn < 0)
+			continue;
+		c->pfd[k++] = (struct pollfd){ .fd = s->conn, .events = POLLIN };
+		left = deadline_poll_ms(&s->linger);
+		if (timeout < 0 || left < timeout)
+			timeout = left;
+	}
+	r = sigloop_ppoll(c->pfd, k, timeout, mask);
+	if (r < 0)
+		return -1;
+	for (nfds_t i = 0; i < n; i++) {
+		pfd[i].revents = r > 0 ? c->pfd[i].revents : 0;
+		ready += pfd[i].revents != 0;
+	}
+	if (k > n) {
+		if (r == 0)
+			for (nfds_t i = n; i < k; i++)
+				c->pfd[i].revents = 0;
+		linger_step(c, n);
+	}
+	return ready;
 }
 
 void
 children_forget(struct children *c)
 {
+	for (size_t i = 0; i < c->n; i++)
+		if (c->slots[i].conn >= 0)
+			close(c->slots[i].conn);
 	c->n = 0;
 }
 
@@ -101,28 +207,29 @@ children_end(struct children *c, const struct timespec *grace)
 	struct deadline d;
 	int status;
 
-	if (c->n == 0)
-		return;
 	for (size_t i = 0; i < c->n; i++)
-		kill(c->pids[i], SIGTERM);
+		if (c->slots[i].pid > 0)
+			kill(c->slots[i].pid, SIGTERM);
 	deadline_start(&d, grace);
-	while (c->n > 0 && !deadline_expired(&d)) {
+	while (children_running(c) > 0 && !deadline_expired(&d)) {
 		while (children_reap(c, &status) > 0)
 			;
-		if (c->n > 0)
+		if (children_running(c) > 0)
 			nanosleep(&tick, NULL);
 	}
 	for (size_t i = 0; i < c->n; i++)
-		kill(c->pids[i], SIGKILL);
-	while (c->n > 0) {
+		if (c->slots[i].pid > 0)
+			kill(c->slots[i].pid, SIGKILL);
+	while (children_running(c) > 0) {
 		pid_t pid = waitpid(-1, &status, 0);
 		if (pid < 0 && errno == EINTR)
 			continue;
 		if (pid < 0)
 			break;
-		forget_pid(c, pid);
+		child_exited(c, pid);
 	}
-	c->n = 0;
+	while (c->n > 0)
+		drop_slot(c, c->n - 1);
 }
 
 /* Relay CONN and the child's end FD until the relay ends (see
@@ -161,7 +268,7 @@ relay_to_child(int conn, int fd, struct relay_opts *o)
 
 enum relay_end
 children_exec_relayed(struct children *c, int conn, int socktype,
-    char *const argv[], const sigset_t *mask, const struct relay_opts *ro,
+    char *const argv[], const struct relay_opts *ro,
     const struct timespec *grace, int *status)
 {
 	struct relay_opts o = *ro;
@@ -171,7 +278,7 @@ children_exec_relayed(struct children *c, int conn, int socktype,
 
 	if (socketpair(AF_UNIX, socktype | SOCK_CLOEXEC, 0, sv) < 0)
 		return RELAY_ERROR;
-	pid = children_fork(c);
+	pid = children_fork(c, -1);
 	if (pid < 0) {
 		e = errno;
 		close(sv[0]);
@@ -182,17 +289,21 @@ children_exec_relayed(struct children *c, int conn, int socktype,
 	if (pid == 0) {
 		/* Die with the relaying process, should it be killed. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		children_exec(sv[1], argv, mask);
+		children_exec(sv[1], argv);
 	}
 	close(sv[1]);
 	end = relay_to_child(conn, sv[0], &o);
 	e = errno;
 	close(sv[0]);
-	/* Both ends are done: the child is finishing; wait, heeding a stop. */
+	/*
+	 * Both ends are done: the child is finishing; wait, heeding a stop.
+	 * SIGCHLD, let in by O's mask where the caller catches it, ends each
+	 * wait; the 100 ms bound only matters where it is not caught.
+	 */
 	while (end == RELAY_EOF) {
 		pid_t r = waitpid(pid, status, WNOHANG);
 		if (r == pid) {
-			forget_pid(c, pid);
+			child_exited(c, pid);
 			return RELAY_EOF;
 		}
 		if (r < 0 && errno != EINTR) {
@@ -201,7 +312,7 @@ children_exec_relayed(struct children *c, int conn, int socktype,
 		} else if (o.stop && *o.stop) {
 			end = RELAY_SIGNAL;
 		} else {
-			relay_poll(NULL, 0, 20, &o);
+			relay_poll(NULL, 0, 100, &o);
 		}
 	}
 	children_end(c, grace);

@@ -139,7 +139,7 @@ dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
 	for (;;) {
 		struct pollfd pfd[2];
 		nfds_t n = 0;
-		int r, is = -1;
+		int r, is = -1, ii = -1;
 		bool progress = false;
 
 		/* Send what input has ready, as long as the socket takes it. */
@@ -182,12 +182,18 @@ dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
 				shutdown(sock, SHUT_WR);
 			shut = true;
 		}
-		pfd[n].fd = sock;
-		pfd[n++].events = (peer_done ? 0 : POLLIN) |
-		    (st->have_pending ? POLLOUT : 0);
+		/* After the peer's end the socket only matters for room to
+		 * send: polled for nothing, its hangup would wake us at once,
+		 * again and again. */
+		if (!peer_done || st->have_pending) {
+			is = (int)n;
+			pfd[n].fd = sock;
+			pfd[n++].events = (peer_done ? 0 : POLLIN) |
+			    (st->have_pending ? POLLOUT : 0);
+		}
 		if (!st->rr.eof && !st->have_pending &&
 		    (!listener || st->peer_len > 0)) {
-			is = (int)n;
+			ii = (int)n;
 			pfd[n].fd = st->rr.fd;
 			pfd[n++].events = POLLIN;
 		}
@@ -204,24 +210,17 @@ dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
 			return RELAY_IDLE;
 		if (r <= 0)
 			continue;
-		if (!peer_done &&
-		    (pfd[0].revents & (POLLIN | POLLERR | POLLHUP))) {
+		if (is >= 0 && !peer_done &&
+		    (pfd[is].revents & (POLLIN | POLLERR | POLLHUP))) {
 			progress = true;
 			r = receive_records(sock, seq, listener, st);
 			if (r < 0)
 				return RELAY_ERROR;
-			if (r == 0) {
-				/* The peer ended: finish only what input has
-				 * ready, as relay_stream does. */
-				peer_done = true;
-				if (!st->have_pending &&
-				    !record_ready(&st->rr) &&
-				    (isatty(st->rr.fd) || (st->sent == sent0 &&
-				    !fd_readable_now(st->rr.fd))))
-					return RELAY_EOF;
-			}
+			/* The peer ended: input still goes to its end, as in
+			 * relay_stream; a peer gone for good refuses it. */
+			peer_done = r == 0;
 		}
-		if (is >= 0 && pfd[is].revents) {
+		if (ii >= 0 && pfd[ii].revents) {
 			if (record_fill(&st->rr) < 0) {
 				failed(st, DGRAM_FAIL_IN, NULL);
 				return RELAY_ERROR;

@@ -11,9 +11,10 @@
  * input shuts down the sending side (a relay that waits_for_peer only
  * after it has sent something), an empty record is refused (the peer
  * would read it as the end), and a zero-length read is the peer's end;
- * after it the relay finishes only what input has ready, as relay.h's
- * stream relay does.  Datagrams have no end: that relay runs until the
- * idle timeout or a stop.
+ * after it input is still sent to its end, as relay.h's stream relay
+ * does (a peer that only shut down its side takes it; one that closed
+ * for good makes the next send fail).  Datagrams have no end: that relay
+ * runs until the idle timeout or a stop.
  */
 #ifndef IPCU_DGRAM_H
 #define IPCU_DGRAM_H

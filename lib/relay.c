@@ -6,11 +6,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/sockios.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "deadline.h"
@@ -39,8 +44,15 @@ is_regular(int fd)
 	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Whether I/O on FD never blocks: a regular file or a device other than
- * a terminal (/dev/zero, /dev/null). */
+/* The character devices of drivers/char/mem.c (/dev/null, /dev/zero,
+ * /dev/full, /dev/urandom...), which never block, but for /dev/kmsg. */
+#define MEM_MAJOR	1
+#define KMSG_MINOR	11
+
+/* Whether I/O on FD never blocks: a regular file, a block device or a
+ * memory device, which are used without asking poll(2) (it would always
+ * say yes, at the cost of a call per chunk).  Anything else, a terminal
+ * or a pipe, is used when poll(2) says it is ready. */
 static bool
 never_blocks(int fd)
 {
@@ -48,7 +60,10 @@ never_blocks(int fd)
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		return false;
-	return S_ISREG(st.st_mode) || (S_ISCHR(st.st_mode) && !isatty(fd));
+	if (S_ISCHR(st.st_mode))
+		return major(st.st_rdev) == MEM_MAJOR &&
+		    minor(st.st_rdev) != KMSG_MINOR;
+	return S_ISREG(st.st_mode) || S_ISBLK(st.st_mode);
 }
 
 /* Set up a pump from FROM to TO; splice when one end is a pipe and the
@@ -190,14 +205,6 @@ pump_step(struct pump *p, bool can_read, bool can_write)
 	return moved;
 }
 
-bool
-fd_readable_now(int fd)
-{
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-	return poll(&pfd, 1, 0) > 0 && pfd.revents != 0;
-}
-
 int
 relay_poll(struct pollfd *pfd, nfds_t n, int timeout_ms,
     const struct relay_opts *o)
@@ -205,22 +212,102 @@ relay_poll(struct pollfd *pfd, nfds_t n, int timeout_ms,
 	return sigloop_ppoll(pfd, n, timeout_ms, o->sigmask);
 }
 
+/* Whether SOCK is a TCP socket, whose peer acknowledges what it got. */
+static bool
+is_tcp(int sock)
+{
+	int proto = 0;
+	socklen_t len = sizeof proto;
+
+	return getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &proto, &len) == 0 &&
+	    proto == IPPROTO_TCP;
+}
+
+/*
+ * How many bytes sent on the TCP socket SOCK (the end counting as one)
+ * its peer's stack has not acknowledged yet: 0 once it has them all; -1
+ * with errno when an error came back instead (a reset), or when the
+ * connection is gone with bytes unacknowledged.
+ */
+static int
+unacked(int sock)
+{
+	int e = 0, outq = 0;
+	socklen_t len = sizeof e;
+	struct tcp_info ti;
+
+	if (getsockopt(sock, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e) {
+		errno = e;
+		return -1;
+	}
+	if (ioctl(sock, SIOCOUTQ, &outq) < 0 || outq <= 0)
+		return 0;
+	len = sizeof ti;
+	if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0 &&
+	    ti.tcpi_state == TCP_CLOSE) {
+		errno = ECONNRESET;
+		return -1;
+	}
+	return outq;
+}
+
+/* The shorter of two poll(2) timeouts (-1: forever). */
+static int
+shorter_ms(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* Poll entry N of PFD for pump P's next step: its source, or its
+ * destination when it waits for room there. */
+static void
+want(struct pollfd *pfd, const struct pump *p)
+{
+	bool out = p->splice || p->sendfile ? p->wait_out : p->len > 0;
+
+	pfd->fd = out ? p->to : p->from;
+	pfd->events = out ? POLLOUT : POLLIN;
+	pfd->revents = 0;
+}
+
+/* Step pump P if its poll entry PFD is ready; the bytes moved, or -1
+ * with *FAILED set to P. */
+static ssize_t
+step_ready(struct pump *p, const struct pollfd *pfd, struct pump **failed)
+{
+	bool in = pfd->fd == p->from;
+	ssize_t m;
+
+	if (!pfd->revents)
+		return 0;
+	m = pump_step(p, in, !in);
+	if (m < 0)
+		*failed = p;
+	return m;
+}
+
 enum relay_end
 relay_stream(int sock, struct pump *up, struct pump *down,
     const struct relay_opts *o, struct pump **failed)
 {
 	struct deadline idle;
-	bool shut = false, finishing = false;
+	bool shut = false, handed = false, tcp = is_tcp(sock);
 	uint64_t sent0 = up->bytes;
+	int backoff = 1;
 
 	deadline_start(&idle, o->idle);
 	for (;;) {
 		struct pollfd pfd[2];
 		nfds_t n = 0;
-		int iu = -1, id = -1, r;
+		int iu = -1, id = -1, r, wait_ms = -1;
 		ssize_t m, moved = 0;
 		bool eofs = up->eof + down->eof;
 		bool up_done = up->eof && up->len == 0;
+		bool down_done = down->eof && down->len == 0;
 
 		/*
 		 * A listener with nothing to say keeps quiet until its peer
@@ -232,38 +319,34 @@ relay_stream(int sock, struct pump *up, struct pump *down,
 			shutdown(sock, SHUT_WR);
 			shut = true;
 		}
-		if (down->eof && down->len == 0) {
-			if (up_done)
+		if (down_done && !handed && o->eof_shut_fd >= 0) {
+			shutdown(o->eof_shut_fd, SHUT_WR);
+			handed = true;
+		}
+		if (up_done && down_done) {
+			/* No event says "acknowledged": look again, at 1 ms
+			 * doubling up to 100 ms. */
+			r = shut && tcp ? unacked(sock) : 0;
+			if (r == 0)
 				return RELAY_EOF;
-			if (o->eof_shut_fd >= 0 && !finishing)
-				shutdown(o->eof_shut_fd, SHUT_WR);
-			/*
-			 * Standard input that has said nothing (or is a
-			 * terminal) has nothing in flight: done.  Input that
-			 * is flowing goes to its end: the peer may only have
-			 * half-closed, and if it closed for good it resets.
-			 */
-			if (!finishing && o->eof_shut_fd < 0 && up->len == 0 &&
-			    (isatty(up->from) || (up->bytes == sent0 &&
-			    !fd_readable_now(up->from))))
-				return RELAY_EOF;
-			finishing = true;
+			if (r < 0) {
+				up->failed_out = true;
+				*failed = up;
+				return RELAY_ERROR;
+			}
+			wait_ms = backoff;
+			backoff = backoff < 64 ? backoff * 2 : 100;
 		}
 		if (!up_done) {
-			bool out = up->splice || up->sendfile ?
-			    up->wait_out : up->len > 0;
 			iu = (int)n;
-			pfd[n].fd = out ? up->to : up->from;
-			pfd[n++].events = out ? POLLOUT : POLLIN;
+			want(&pfd[n++], up);
 		}
-		if (!(down->eof && down->len == 0)) {
-			bool out = down->splice ? down->wait_out :
-			    down->len > 0;
+		if (!down_done) {
 			id = (int)n;
-			pfd[n].fd = out ? down->to : down->from;
-			pfd[n++].events = out ? POLLOUT : POLLIN;
+			want(&pfd[n++], down);
 		}
-		r = relay_poll(pfd, n, deadline_poll_ms(&idle), o);
+		r = relay_poll(pfd, n, shorter_ms(deadline_poll_ms(&idle),
+		    wait_ms), o);
 		if (o->stop && *o->stop)
 			return RELAY_SIGNAL;
 		if (r < 0) {
@@ -274,25 +357,46 @@ relay_stream(int sock, struct pump *up, struct pump *down,
 			return RELAY_IDLE;
 		if (r <= 0)
 			continue;
-		if (iu >= 0 && pfd[iu].revents) {
-			bool in = pfd[iu].fd == up->from;
-			m = pump_step(up, in, !in);
-			if (m < 0) {
-				*failed = up;
+		for (int k = 0; k < 2; k++) {
+			int i = k == 0 ? iu : id;
+			if (i < 0)
+				continue;
+			m = step_ready(k == 0 ? up : down, &pfd[i], failed);
+			if (m < 0)
 				return RELAY_ERROR;
-			}
-			moved += m;
-		}
-		if (id >= 0 && pfd[id].revents) {
-			bool in = pfd[id].fd == down->from;
-			m = pump_step(down, in, !in);
-			if (m < 0) {
-				*failed = down;
-				return RELAY_ERROR;
-			}
 			moved += m;
 		}
 		if (moved > 0 || up->eof + down->eof != eofs)
 			deadline_start(&idle, o->idle);
 	}
+}
+
+bool
+relay_discard(int sock)
+{
+	char buf[16384];
+
+	/* Bounded, so that a peer that floods cannot hold the caller. */
+	for (int i = 0; i < 16; i++) {
+		ssize_t n = recv(sock, buf, sizeof buf, MSG_DONTWAIT);
+		if (n > 0 || (n < 0 && errno == EINTR))
+			continue;
+		return n < 0 && errno == EAGAIN;
+	}
+	return true;
+}
+
+void
+relay_linger_close(int sock, const struct timespec *bound,
+    const struct relay_opts *o)
+{
+	struct pollfd pfd = { .fd = sock, .events = POLLIN };
+	struct deadline d;
+
+	shutdown(sock, SHUT_WR);
+	deadline_start(&d, bound);
+	while (relay_discard(sock) && !(o->stop && *o->stop) &&
+	    !deadline_expired(&d))
+		relay_poll(&pfd, 1, deadline_poll_ms(&d), o);
+	close(sock);
 }

@@ -10,22 +10,34 @@
  * buffer; splice or sendfile refused by the kernel falls back to the
  * buffer.  The socket is used with MSG_DONTWAIT (and MSG_NOSIGNAL, so a
  * vanished peer is EPIPE, not a signal); the other descriptor is read or
- * written only when poll(2) says it is ready, or when it is a regular file
- * or a device other than a terminal, which never block.
+ * written only when poll(2) says it is ready, or when it is a regular
+ * file, a block device or a memory device (/dev/null, /dev/zero), which
+ * never block.
  *
- * The EOF rules of relay_stream(), those of sockcat(1)'s table:
+ * The EOF rules of relay_stream(), those of sockcat(1)'s table.  They
+ * depend only on what each side sent and when it ended, never on timing
+ * (whether input happens to be ready) or on the kind of input:
  *   - the end of UP (the source into the socket): shutdown(SHUT_WR) on the
  *     socket, then keep reading from it with no time limit; a relay that
  *     waits_for_peer (a listener) only shuts down once it has sent
  *     something, so that a peer stopping at our end does not quit first;
- *   - the end of DOWN (the peer's end), once written out: done if UP has
- *     ended too; else, with eof_shut_fd, that descriptor's sending side is
- *     shut down and UP is relayed to its end (a child sees its input end
- *     and may still answer); else done unless UP is flowing (it has sent
- *     something, or has data ready), in which case UP goes to its end.
+ *   - the end of DOWN (the peer's end), once written out: with
+ *     eof_shut_fd, that descriptor's sending side is shut down (a child
+ *     sees its input end and may still answer); either way UP is relayed
+ *     to its end, since TCP cannot tell a peer that only half-closed from
+ *     one that closed for good: the latter answers what we send with a
+ *     reset, which is an error (RELAY_ERROR);
+ *   - both ended: on TCP, the relay returns only once the peer's stack
+ *     has acknowledged every byte sent and our end (SIOCOUTQ is 0), or
+ *     fails with the reset or error that came back instead, so success
+ *     is never reported for data a closed peer threw away.
  * The relay also ends when no byte moved for the idle timeout, or when
  * *stop becomes nonzero (a signal handler's flag; signals can arrive in
  * ppoll(2) under sigmask).
+ *
+ * After the relay, relay_linger_close() ends a connection gracefully when
+ * the peer may still be sending: a socket closed with unread input sends
+ * a reset, which can destroy data the peer has not read yet.
  */
 #ifndef IPCU_RELAY_H
 #define IPCU_RELAY_H
@@ -96,8 +108,21 @@ ssize_t pump_step(struct pump *p, bool can_read, bool can_write);
 enum relay_end relay_stream(int sock, struct pump *up, struct pump *down,
     const struct relay_opts *o, struct pump **failed);
 
-/* Whether a read from FD would not block now (data or end of file). */
-bool fd_readable_now(int fd);
+/*
+ * Read and throw away what SOCK has to read, without blocking.  Return
+ * true while the peer may send more, false once it has closed, reset the
+ * connection, or the socket failed.
+ */
+bool relay_discard(int sock);
+
+/*
+ * End the connection SOCK gracefully: shut down its sending side (the
+ * peer gets the end after what was written), discard what the peer still
+ * sends until it closes or BOUND passes, then close SOCK.  A stop (O's
+ * stop flag) cuts the wait short.
+ */
+void relay_linger_close(int sock, const struct timespec *bound,
+    const struct relay_opts *o);
 
 /*
  * poll(2) PFD for TIMEOUT_MS (-1: forever) with O's signal mask; EINTR

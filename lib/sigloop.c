@@ -14,8 +14,14 @@
 volatile sig_atomic_t sigloop_stop;
 volatile sig_atomic_t sigloop_child;
 
+/* The signals whose inherited disposition a COMMAND gets back. */
+static const int kept[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGPIPE };
+
 static sigset_t wait_mask;	/* the mask inside ppoll: our signals open */
 static bool armed;		/* handlers installed, signals blocked */
+static sigset_t inherited_mask;	/* as the process started */
+static bool inherited_ignored[sizeof kept / sizeof kept[0]];
+static bool saved;		/* sigloop_init() ran */
 
 /* Handler for INT, TERM, HUP: remember it for the loops to act on. */
 static void
@@ -30,6 +36,30 @@ on_child(int sig)
 {
 	(void)sig;
 	sigloop_child = 1;
+}
+
+void
+sigloop_init(void)
+{
+	sigprocmask(SIG_SETMASK, NULL, &inherited_mask);
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+		struct sigaction old;
+		sigaction(kept[i], NULL, &old);
+		inherited_ignored[i] = old.sa_handler == SIG_IGN;
+	}
+	saved = true;
+}
+
+void
+sigloop_restore(void)
+{
+	sigset_t none;
+
+	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+		signal(kept[i], saved && inherited_ignored[i] ? SIG_IGN :
+		    SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, saved ? &inherited_mask : &none, NULL);
 }
 
 void

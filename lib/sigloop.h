@@ -2,16 +2,22 @@
 /*
  * sigloop: the signals a serving tool acts on, let in only where it waits.
  *
+ * sigloop_init(), first thing in main(), remembers the signal mask and the
+ * dispositions the process inherited, so that a COMMAND it runs gets them
+ * back (sigloop_restore()): a signal ignored by whoever started the tool
+ * (nohup's SIGHUP, a script's & job's SIGINT) stays ignored in the
+ * COMMAND, as semop(1) and sigwaitfor(1) do.
+ *
  * sigloop_arm() catches SIGINT, SIGTERM and SIGHUP (sigloop_stop becomes
  * the signal's number) and SIGCHLD (sigloop_child becomes 1), and blocks
  * them; sigloop_poll() lets them in only inside ppoll(2), so a flag set
  * just before a wait is never missed and no other call sees EINTR.  A
- * stop signal ignored at start (a script's & job) stays ignored.
- * sigloop_die() ends the process by a signal, as a shell expects.
+ * stop signal ignored at start stays ignored.  sigloop_die() ends the
+ * process by a signal, as a shell expects.
  *
- * The two flags are the one piece of process-wide state in lib/: a signal
- * handler can reach nothing else, and a process has one set of signal
- * dispositions anyway.
+ * The flags and the inherited state are the one piece of process-wide
+ * state in lib/: a signal handler can reach nothing else, and a process
+ * has one set of signal dispositions anyway.
  */
 #ifndef IPCU_SIGLOOP_H
 #define IPCU_SIGLOOP_H
@@ -22,11 +28,23 @@
 extern volatile sig_atomic_t sigloop_stop;	/* INT, TERM or HUP came */
 extern volatile sig_atomic_t sigloop_child;	/* SIGCHLD came */
 
+/* Remember the inherited mask and the dispositions of SIGINT, SIGTERM,
+ * SIGHUP, SIGCHLD and SIGPIPE; call it before changing any of them. */
+void sigloop_init(void);
+
+/*
+ * In a child about to exec: put back the dispositions and the mask
+ * sigloop_init() found (without it: those five signals to their defaults
+ * and an empty mask).  A signal that was ignored stays ignored; any other
+ * gets its default action.
+ */
+void sigloop_restore(void);
+
 /* Install the handlers and block the four signals (see above). */
 void sigloop_arm(void);
 
-/* The signal mask inside sigloop_poll(), for ppoll(2) elsewhere and for
- * a child's exec; NULL before sigloop_arm(). */
+/* The signal mask inside sigloop_poll(), for ppoll(2) elsewhere; NULL
+ * before sigloop_arm(). */
 const sigset_t *sigloop_mask(void);
 
 /*

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -262,6 +263,40 @@ sock_address_parse(const char *text, struct sock_address *sa,
 		return -1;
 	}
 	return parse_inet(text, sa, why);
+}
+
+int
+sock_source_parse(const char *text, enum sock_kind kind,
+    struct sock_address *src, const char **why)
+{
+	char with_port[SOCK_HOST_MAX + 16];
+	const char *close = text[0] == '[' ? strchr(text, ']') : NULL;
+	bool has_port = close ? close[1] != '\0' : strchr(text, ':') != NULL;
+
+	memset(src, 0, sizeof *src);
+	if (*text == '\0') {
+		*why = "empty address";
+		return -1;
+	}
+	/* Without a port, read it as HOST:0, through the ADDRESS parser. */
+	if (!has_port) {
+		if (strlen(text) > SOCK_HOST_MAX + 2) {
+			*why = "host name too long";
+			return -1;
+		}
+		snprintf(with_port, sizeof with_port, "%s:0", text);
+		text = with_port;
+	}
+	if (parse_inet(text, src, why) < 0)
+		return -1;
+	if (src->port_lo != src->port_hi) {
+		*why = "a source takes one port, not a range";
+		return -1;
+	}
+	src->kind = kind;
+	src->socktype = socktype_of(kind);
+	src->family = AF_UNSPEC;
+	return 0;
 }
 
 const char *

@@ -55,6 +55,16 @@ struct sock_address {
 int sock_address_parse(const char *text, struct sock_address *sa,
     const char **why);
 
+/*
+ * Parse the local address TEXT to connect from (sockcat -s) into SRC:
+ * HOST, HOST:PORT, [IPv6] or [IPv6]:PORT, with HOST and PORT read as in
+ * an ADDRESS (the same bounds: a port 0-65535, no range; an IPv6 literal
+ * in brackets).  No PORT means 0: the kernel picks one.  SRC's kind is
+ * KIND's.  Return 0, or -1 with *WHY set as sock_address_parse() does.
+ */
+int sock_source_parse(const char *text, enum sock_kind kind,
+    struct sock_address *src, const char **why);
+
 /* Whether the kind is one of the UNIX kinds. */
 bool sock_kind_is_unix(enum sock_kind kind);
 

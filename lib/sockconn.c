@@ -59,28 +59,22 @@ finish_connect(int fd, const struct timespec *timeout)
 	return 0;
 }
 
-/* Bind FD to SOURCE (HOST, HOST:PORT, [v6]:PORT or a bare IPv6 address)
- * of FAMILY; 0, or -1 with errno (EADDRNOTAVAIL when it does not
- * resolve). */
+/* Bind FD to the source address SRC in FAMILY; 0, or -1 with errno, or
+ * with *GAI set when SRC's host does not resolve in FAMILY. */
 static int
-bind_source(int fd, const char *source, int family, int socktype)
+bind_source(int fd, const struct sock_address *src, int family,
+    int socktype, int *gai)
 {
-	char host[SOCK_HOST_MAX + 1], *port = NULL, *p;
 	struct addrinfo hints = { .ai_family = family, .ai_socktype = socktype,
-	    .ai_flags = AI_PASSIVE | AI_NUMERICSERV }, *res;
+	    .ai_flags = AI_PASSIVE | AI_NUMERICSERV |
+	    (src->numeric_host ? AI_NUMERICHOST : 0) }, *res;
+	char service[8];
 	int r, one = 1;
 
-	snprintf(host, sizeof host, "%s", source);
-	if (host[0] == '[' && (p = strchr(host, ']'))) {
-		*p = '\0';
-		if (p[1] == ':')
-			port = p + 2;
-		memmove(host, host + 1, strlen(host + 1) + 1);
-	} else if ((p = strchr(host, ':')) && !strchr(p + 1, ':')) {
-		*p = '\0';
-		port = p + 1;
-	}
-	if (getaddrinfo(host[0] ? host : NULL, port, &hints, &res) != 0) {
+	snprintf(service, sizeof service, "%u", src->port_lo);
+	*gai = getaddrinfo(src->host[0] ? src->host : NULL, service, &hints,
+	    &res);
+	if (*gai != 0) {
 		errno = EADDRNOTAVAIL;
 		return -1;
 	}
@@ -126,15 +120,38 @@ connect_unix(const struct sock_address *sa, const struct sock_conn_opts *o)
 	return fd;
 }
 
+/* Connect FD to AI's address from O's source; 0, or -1 with errno and
+ * FAIL->at_source (and gai) when the source failed. */
+static int
+connect_from(int fd, const struct addrinfo *ai, const struct sock_address *sa,
+    const struct sock_conn_opts *o, struct sock_fail *fail)
+{
+	int r, one = 1;
+
+	if (o->nodelay && sa->kind == SOCK_KIND_TCP)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	fail->at_source = false;
+	fail->gai = 0;
+	if (o->source && bind_source(fd, o->source, ai->ai_family,
+	    ai->ai_socktype, &fail->gai) < 0) {
+		fail->at_source = true;
+		return -1;
+	}
+	r = connect(fd, ai->ai_addr, ai->ai_addrlen);
+	if (r < 0 && errno == EINPROGRESS)
+		r = finish_connect(fd, o->timeout);
+	return r;
+}
+
 int
 sock_connect(const struct sock_address *sa, unsigned port,
-    const struct sock_conn_opts *o, int *gai)
+    const struct sock_conn_opts *o, struct sock_fail *fail)
 {
 	struct addrinfo hints, *res, *ai;
 	char service[8], name[SOCK_ADDRSTR_MAX];
-	int fd = -1, r, e = ECONNREFUSED, one = 1;
+	int fd = -1, r, e = ECONNREFUSED;
 
-	*gai = 0;
+	memset(fail, 0, sizeof *fail);
 	if (sock_kind_is_unix(sa->kind))
 		return connect_unix(sa, o);
 	memset(&hints, 0, sizeof hints);
@@ -145,7 +162,7 @@ sock_connect(const struct sock_address *sa, unsigned port,
 	snprintf(service, sizeof service, "%u", port);
 	r = getaddrinfo(sa->host[0] ? sa->host : NULL, service, &hints, &res);
 	if (r != 0) {
-		*gai = r;
+		fail->gai = r;
 		return -1;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
@@ -156,25 +173,10 @@ sock_connect(const struct sock_address *sa, unsigned port,
 			e = errno;
 			continue;
 		}
-		if (o->nodelay && sa->kind == SOCK_KIND_TCP)
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			    sizeof one);
-		if (o->source && bind_source(fd, o->source, ai->ai_family,
-		    ai->ai_socktype) < 0) {
-			e = errno;
-			if (o->on_fail)
-				o->on_fail(o->source, e, o->arg);
-			close(fd);
-			fd = -1;
-			continue;
-		}
-		r = connect(fd, ai->ai_addr, ai->ai_addrlen);
-		if (r < 0 && errno == EINPROGRESS)
-			r = finish_connect(fd, o->timeout);
-		if (r == 0)
+		if (connect_from(fd, ai, sa, o, fail) == 0)
 			break;
 		e = errno;
-		if (o->on_fail)
+		if (o->on_fail && !fail->at_source)
 			o->on_fail(sock_address_format(sa->kind, ai->ai_addr,
 			    ai->ai_addrlen, name, sizeof name), e, o->arg);
 		close(fd);
@@ -205,7 +207,10 @@ bind_unix(int fd, const struct sock_address *sa,
 			errno = EEXIST;
 			return -1;
 		}
-		probe = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
+		/* Non-blocking: a full backlog (EAGAIN) is a live socket,
+		 * and a blocking connect would wait on it for ever. */
+		probe = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, 0);
 		if (probe < 0)
 			return -1;
 		do
@@ -310,17 +315,16 @@ host_socket(const struct sock_address *sa, int family,
 
 int
 sock_listen(const struct sock_address *sa, const struct sock_conn_opts *o,
-    struct sock_owned_path *owned, int *gai, const char **why)
+    struct sock_owned_path *owned, struct sock_fail *fail)
 {
 	int fd, family = o->family != AF_UNSPEC ? o->family : sa->family;
 
-	*gai = 0;
-	*why = NULL;
+	memset(fail, 0, sizeof *fail);
 	if (sock_kind_is_unix(sa->kind)) {
 		fd = socket(AF_UNIX, sa->socktype | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			return -1;
-		if (bind_unix(fd, sa, o, owned, why) < 0)
+		if (bind_unix(fd, sa, o, owned, &fail->why) < 0)
 			return close_keep_errno(fd);
 	} else if (sa->host[0] == '\0') {
 		if (family == AF_UNSPEC) {
@@ -334,7 +338,7 @@ sock_listen(const struct sock_address *sa, const struct sock_conn_opts *o,
 			    sa->port_lo, o);
 		}
 	} else {
-		fd = host_socket(sa, family, o, gai);
+		fd = host_socket(sa, family, o, &fail->gai);
 	}
 	if (fd < 0)
 		return -1;

@@ -8,10 +8,10 @@
  * set SO_REUSEADDR; SO_REUSEPORT only on request.
  *
  * A UNIX path is bound safely: an existing file there is replaced only
- * when it is a socket that nobody accepts on (lstat(2), then a connect(2)
- * probe refused); any other file is left alone.  The file bound is
- * remembered by device and inode so that it is removed at the end only if
- * it is still ours.
+ * when it is a socket that nobody accepts on (lstat(2), then a
+ * non-blocking connect(2) probe refused); any other file is left alone.
+ * The file bound is remembered by device and inode so that it is removed
+ * at the end only if it is still ours.
  */
 #ifndef IPCU_SOCKCONN_H
 #define IPCU_SOCKCONN_H
@@ -24,7 +24,7 @@
 
 struct sock_conn_opts {
 	int family;		/* AF_UNSPEC, or AF_INET / AF_INET6 only */
-	const char *source;	/* connect from HOST[:PORT] ([v6]:PORT), or NULL */
+	const struct sock_address *source;	/* connect from (-s), or NULL */
 	bool nodelay;		/* TCP_NODELAY on TCP sockets */
 	bool reuseport;		/* SO_REUSEPORT on listeners */
 	const struct timespec *timeout;	/* per connect attempt, or NULL */
@@ -32,6 +32,13 @@ struct sock_conn_opts {
 	/* Called for each resolved address that failed (for -v), or NULL. */
 	void (*on_fail)(const char *addr, int err, void *arg);
 	void *arg;
+};
+
+/* Why sock_connect() or sock_listen() failed, beyond errno. */
+struct sock_fail {
+	int gai;		/* a getaddrinfo(3) error, else 0 */
+	bool at_source;		/* the source address failed, not the target */
+	const char *why;	/* a static phrase (a file in the way), or NULL */
 };
 
 /* A UNIX socket file bound by sock_listen(). */
@@ -46,21 +53,24 @@ struct sock_owned_path {
 /*
  * Connect to SA at PORT.  Return the connected socket (non-blocking,
  * close-on-exec), or -1 with errno of the last failure (ETIMEDOUT when
- * the timeout passed); when the name did not resolve, *GAI is set to the
- * getaddrinfo(3) error (else 0).  A unix-dgram socket is first bound to an
- * automatic abstract address, so that the peer can answer.
+ * the timeout passed) and *FAIL saying more: gai when a name did not
+ * resolve, at_source when the source address (O->source) could not be
+ * resolved or bound.  A unix-dgram socket is first bound to an automatic
+ * abstract address, so that the peer can answer.
  */
 int sock_connect(const struct sock_address *sa, unsigned port,
-    const struct sock_conn_opts *o, int *gai);
+    const struct sock_conn_opts *o, struct sock_fail *fail);
 
 /*
  * Bind SA (and for stream and seqpacket kinds, listen).  Return the
  * socket (close-on-exec), or -1 with errno set and, where it says more,
- * *WHY set to a static phrase (a file in the way) or *GAI to a
- * getaddrinfo(3) error.  A UNIX file bound is recorded in OWNED.
+ * FAIL->why set to a static phrase (a file in the way, a socket in use)
+ * or FAIL->gai to a getaddrinfo(3) error.  A UNIX file bound is recorded
+ * in OWNED.  A socket file already at the path is probed without
+ * blocking: one whose backlog is full is in use, not a reason to wait.
  */
 int sock_listen(const struct sock_address *sa, const struct sock_conn_opts *o,
-    struct sock_owned_path *owned, int *gai, const char **why);
+    struct sock_owned_path *owned, struct sock_fail *fail);
 
 /* Remove OWNED's file if it is still the socket we bound; forget it. */
 void sock_owned_path_remove(struct sock_owned_path *owned);

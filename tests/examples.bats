@@ -159,11 +159,14 @@ SETUP[440d8637]='(
 CHECK[440d8637]='[ "$(cat c1)" = "one
 two" ] && [ "$(cat c2)" = three ]'
 # Host B's half: a client on the other host is a client on loopback here.
-SETUP[ca1c4c6c]='(
-	until ss -Hltn | grep -q ":7001 "; do sleep 0.02; done
+# It waits for the listener as a script would, with a probe (-z), which a
+# one-shot listener would not survive; stop once both jobs are queued.
+SETUP[235782f9]='(
+	until sockcat -z tcp:127.0.0.1:7001 2>/dev/null; do sleep 0.02; done
 	printf "job 1\njob 2\n" | sockcat tcp:127.0.0.1:7001
-) &'
-CHECK[ca1c4c6c]='[ $rc = 0 ] && printf "job 1\njob 2\n" | diff - <(mqrecv -t 0 /jobs)'
+) &
+stop_when eval "[ \"\$(qlen /jobs 2>/dev/null)\" = 2 ]"'
+CHECK[235782f9]='printf "job 1\njob 2\n" | diff - <(mqrecv -t 0 /jobs)'
 # Host A's half: hostb is this sandbox's loopback, where a listener
 # stands for host B; stop once it has both jobs.
 SETUP[ca73c883]='{ cat /etc/hosts; echo "127.0.0.1 hostb"; } > hosts
@@ -200,9 +203,9 @@ CHECK[27616264]='[ $rc = 0 ] && [ "$(cat state.snapshot)" = "state 42" ] && [ "$
 # Two hosts: each half of the example runs verbatim in a network and IPC
 # namespace of its own, joined by a veth pair; "receiver" resolves to the
 # receiving host through a private /etc/hosts.
-SETUP[04c29d52]='bridge_hosts example.sh'
-LIMIT[04c29d52]=30
-CHECK[04c29d52]='[ "$(cat recv.out)" = "job 1
+SETUP[685d3e66]='bridge_hosts example.sh'
+LIMIT[685d3e66]=30
+CHECK[685d3e66]='[ "$(cat recv.out)" = "job 1
 job 2" ]'
 
 # run_page PAGE: run every example of PAGE, report each one that fails.

@@ -115,3 +115,24 @@ setup() {
 	nm -D "$(command -v sockcat)" 2>/dev/null | grep -q __asan_init && slack=8192
 	((rss1 - rss0 < slack || rss1 * 4 < rss0 * 5))
 }
+
+@test "sockcat -l -k -e that answers before reading all, under 200 concurrent clients: no reset, every answer whole" {
+	# The COMMAND reads one line, answers it and exits with the rest of
+	# the request unread: each connection must still end with the answer
+	# and a clean end (graceful close), never a reset.
+	sockcat -l -k -v --sh-exec 'read -r l; echo "$l"' tcp:127.0.0.1:0 </dev/null \
+		2>"$BATS_TEST_TMPDIR/err" >/dev/null &
+	local srv=$!
+	cleanup_kill "$srv"
+	wait_until grep -q 'listening on' "$BATS_TEST_TMPDIR/err"
+	local port
+	port=$(grep -o 'listening on [^ ]*' "$BATS_TEST_TMPDIR/err" | grep -o '[0-9]*$')
+	run python3 "$IPCU_SRCDIR/tests/lib/echoload.py" 127.0.0.1 "$port" 200 "$echo_seconds" firstline
+	echo "$output"
+	[[ $status -eq 0 ]]
+	read -r conns bytes errors <<<"${lines[0]}"
+	((conns > 200 && errors == 0))
+	wait_until 10 bash -c "[[ -z \$(ps --ppid $srv -o pid=) ]]"
+	kill -0 "$srv"
+	echo "# first-line answers ${echo_seconds}s x 200 clients: $conns connections, no reset" >&3
+}

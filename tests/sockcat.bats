@@ -37,6 +37,67 @@ wait_pid() {
 
 sum() { sha256sum "$@" | cut -d' ' -f1; }
 
+# Start an odd peer of tests/lib/rstpeer.py (MODE ARG...) in the
+# background; wait until it is ready and set PEER to its port (or
+# "ready").
+start_peer() {
+	local mode=$1
+	shift
+	rm -f "$T/peer.port"
+	python3 "$IPCU_SRCDIR/tests/lib/rstpeer.py" "$mode" "$@" "$T/peer.port" \
+		>"$T/peer.out" &
+	cleanup_kill $!
+	wait_until test -s "$T/peer.port"
+	PEER=$(cat "$T/peer.port")
+}
+
+# CPU time (user + system, in clock ticks) process PID has used.
+cpu_ticks() {
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# Each PID uses under 1 % of a CPU over two seconds while it waits.
+assert_idle() {
+	local hz pid
+	hz=$(getconf CLK_TCK)
+	declare -A t0
+	for pid in "$@"; do t0[$pid]=$(cpu_ticks "$pid"); done
+	sleep 2
+	for pid in "$@"; do
+		local used=$(($(cpu_ticks "$pid") - t0[$pid]))
+		# 1 % of two seconds is hz / 50 ticks.
+		((used * 50 < hz)) || {
+			echo "process $pid ($(cat /proc/$pid/cmdline | tr '\0' ' ')) used $used ticks of $((2 * hz)) while waiting" >&2
+			return 1
+		}
+	done
+}
+
+# Whether process PID sleeps (in a wait of some kind), not runs.
+asleep() {
+	[[ $(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1) == S ]]
+}
+
+# Send signal SIG to PID (started by this test, with &): it must be gone
+# within 500 ms (the contract is 100 ms; a loaded machine gets slack),
+# with status 128 + the signal's number.  The time it took is logged.
+ends_by_signal() {
+	local sig=$1 pid=$2 t0 t1 ms num
+	num=$(kill -l "$sig")
+	t0=$EPOCHREALTIME
+	kill -"$sig" "$pid"
+	wait_until 5 eval "! kill -0 $pid 2>/dev/null || [[ \$(ps -o stat= -p $pid) == Z* ]]"
+	t1=$EPOCHREALTIME
+	ms=$(( (${t1/./} - ${t0/./}) / 1000 ))
+	wait "$pid" && WSTATUS=0 || WSTATUS=$?
+	echo "# SIG$sig ended $pid in $ms ms, status $WSTATUS" >&3
+	[[ $WSTATUS -eq $((128 + num)) ]] || {
+		echo "SIG$sig: status $WSTATUS, not $((128 + num))" >&2
+		return 1
+	}
+	((ms < 500)) || { echo "SIG$sig took $ms ms" >&2; return 1; }
+}
+
 # --- Usage, help, bad input ------------------------------------------------
 
 @test "--help shows the synopsis and every option" {
@@ -190,13 +251,21 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	[[ $status -eq 0 && $output == "late reply" ]]
 }
 
-@test "EOF 3: the peer sends and closes while stdin is still open -> exit at once" {
+@test "EOF 3: the peer sends and closes while stdin is open -> its answer at once, input to its end" {
 	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'echo bye'
 	mkfifo "$T/fifo"
 	exec 7<>"$T/fifo"
-	run timeout 10 sockcat "127.0.0.1:$PORT" <"$T/fifo"
+	sockcat "127.0.0.1:$PORT" <"$T/fifo" >"$T/out" 7>&- &
+	local pid=$!
+	cleanup_kill "$pid"
+	wait_until grep -qx bye "$T/out"
+	# The peer may only have half-closed: sockcat waits for its input...
+	wait_until asleep "$pid"
+	kill -0 "$pid"
+	# ... and once that ends (nothing more to send), it is done: 0.
 	exec 7>&-
-	[[ $status -eq 0 && $output == bye ]]
+	wait_pid "$pid"
+	[[ $WSTATUS -eq 0 && $(cat "$T/out") == bye ]]
 }
 
 @test "EOF 4: a listener with empty stdin receives a client that sends late" {
@@ -221,13 +290,10 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 }
 
 @test "EOF 4c: the peer closes for good while our input has data: exit 1" {
-	# The peer reads a little first, so our input has surely begun to
-	# flow (a peer that closes before that ends us at once, with 0).
-	start_listener sockcat -v -l tcp:127.0.0.1:0 \
-		--sh-exec 'head -c 1 >/dev/null; echo bye'
-	run timeout 20 bash -c "head -c 256M /dev/zero | sockcat 127.0.0.1:$PORT"
-	# (A reset may also discard "bye" in flight: TCP drops it on RST.)
-	assert_status_msg 1 "sockcat: tcp:127.0.0.1:$PORT: (Connection reset by peer|Broken pipe)"
+	# The peer reads one line and closes for good (no graceful drain).
+	start_peer oneline
+	run timeout 20 bash -c "{ echo line1; head -c 64M /dev/zero; } | sockcat 127.0.0.1:$PEER"
+	assert_status_msg 1 "sockcat: tcp:127.0.0.1:$PEER: (Connection reset by peer|Broken pipe)"
 }
 
 @test "EOF 5: UDP to a closed port -> exit 1, Connection refused" {
@@ -252,11 +318,14 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 		>"$T/k.out"
 	mkfifo "$T/fifo"
 	exec 7<>"$T/fifo"
-	run timeout 10 sockcat "127.0.0.1:$PORT" <"$T/fifo"
-	exec 7>&-
-	[[ $status -eq 0 ]]
-	# The listener says so just after it closed: wait for it.
+	sockcat "127.0.0.1:$PORT" <"$T/fifo" 7>&- &
+	local pid=$!
+	cleanup_kill "$pid"
 	wait_until grep -q 'idle for 0.3; closed' "$T/l.err"
+	# The client's input ends with nothing sent: it is done, status 0.
+	exec 7>&-
+	wait_pid "$pid"
+	[[ $WSTATUS -eq 0 ]]
 	echo second | sockcat "127.0.0.1:$PORT"
 	wait_until grep -qx second "$T/k.out"
 	kill -0 "$LPID"
@@ -292,11 +361,13 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 @test "EOF 7c: -w -e watches a client's COMMAND too (and -l -e without -k)" {
 	mkfifo "$T/fifo"
 	exec 7<>"$T/fifo"
-	start_listener sockcat -v -l tcp:127.0.0.1:0 <"$T/fifo"
+	start_listener sockcat -v -l tcp:127.0.0.1:0 <"$T/fifo" 7>&-
 	run timeout 10 sockcat -w 0.3 -e cat "127.0.0.1:$PORT"
 	assert_status_msg 124 "idle for 0.3; closing"
-	wait_pid "$LPID"
+	# The listener has its client's end; its own input ends now.
 	exec 7>&-
+	wait_pid "$LPID"
+	[[ $WSTATUS -eq 0 ]]
 	# A one-shot -e listener: its idle connection ends it with 124.
 	start_listener sockcat -v -w 0.3 -e cat -l tcp:127.0.0.1:0
 	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
@@ -313,20 +384,239 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	[[ $output == 141 ]]
 }
 
-@test "EOF 9: stdout to /dev/full or closed -> write error, exit 1" {
+@test "EOF 9: stdout to /dev/full -> write error, exit 1" {
 	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'echo data'
 	run bash -c "sockcat 127.0.0.1:$PORT </dev/null >/dev/full"
 	assert_status_msg 1 'sockcat: write error: No space left on device'
-	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'echo data'
-	run bash -c "sockcat 127.0.0.1:$PORT </dev/null >&-"
-	assert_status_msg 1 'sockcat: write error'
-	# Nothing received, nothing to write: a closed stdout is no error.
-	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'true'
-	run bash -c "sockcat 127.0.0.1:$PORT </dev/null >&-"
+}
+
+@test "EOF 10: a closed stdin or stdout is an error: exit 1 before anything is sent" {
+	# The listener counts connections: none may come.
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 </dev/null >"$T/got"
+	run bash -c "echo data | sockcat 127.0.0.1:$PORT >&-"
+	assert_status_msg 1 '^sockcat: standard output: Bad file descriptor$'
+	run bash -c "sockcat 127.0.0.1:$PORT <&-"
+	assert_status_msg 1 '^sockcat: standard input: Bad file descriptor$'
+	run bash -c "sockcat -l tcp:127.0.0.1:0 <&-"
+	assert_status_msg 1 'standard input: Bad file descriptor'
+	run bash -c "sockcat -z tcp:127.0.0.1:$PORT-$((PORT + 1)) >&-"
+	assert_status_msg 1 'standard output: Bad file descriptor'
+	[[ ! -s $T/got ]]
+	run grep -c 'connection from' "$T/l.err"
+	[[ $output == 0 ]]
+	# -e and a single -z use neither: closed is fine there.
+	run sockcat -z "127.0.0.1:$PORT" <&- >&-
 	[[ $status -eq 0 ]]
 }
 
+# --- End of input: one rule, whatever the timing; peers gone for good --------
+
+@test "a peer gone for good while input flows: exit 1 naming it, also when input ends right after" {
+	# The peer reads one line and closes; line2 comes later, and input
+	# ends right after it: only the reset that line2 draws says it was
+	# lost, so success waits until the peer's stack has taken everything.
+	# (ncat, socat and nc all exit 0 here.)
+	start_peer oneline
+	run timeout 10 bash -c "(echo line1; sleep 0.5; echo line2) | sockcat 127.0.0.1:$PEER"
+	assert_status_msg 1 "^sockcat: tcp:127.0.0.1:$PEER: (Connection reset by peer|Broken pipe)$"
+	# A peer that only half-closed takes it all: exit 0.
+	start_peer oneline half
+	run timeout 10 bash -c "(echo line1; sleep 0.5; echo line2) | sockcat 127.0.0.1:$PEER"
+	[[ $status -eq 0 ]]
+	wait_until grep -qx line2 "$T/peer.out"
+}
+
+@test "the EOF rule does not depend on timing: input after the peer's end is always sent" {
+	# The peer says hello and ends; our input comes at once or later.
+	# A peer that half-closed gets it (0), one gone for good refuses it
+	# (1), the same at every delay.
+	local d
+	for d in 0 0.3 1; do
+		start_peer hello half
+		run timeout 10 bash -c "(sleep $d; echo late) | sockcat 127.0.0.1:$PEER"
+		[[ $status -eq 0 && $output == hello ]] || { echo "half, delay $d: $status $output" >&2; return 1; }
+		wait_until grep -qx late "$T/peer.out"
+		start_peer hello
+		run timeout 10 bash -c "(sleep $d; echo late) | sockcat 127.0.0.1:$PEER"
+		assert_status_msg 1 "sockcat: tcp:127.0.0.1:$PEER: (Connection reset by peer|Broken pipe)"
+	done
+	# The rule has no exceptions in the code: no terminal test, no
+	# "input happens to be ready now".
+	run grep -nE 'isatty|readable_now' "$IPCU_SRCDIR/lib/relay.c" "$IPCU_SRCDIR/lib/dgram.c"
+	[[ $status -eq 1 ]]
+}
+
+@test "unix-seqpacket: a peer gone while input is silent costs no CPU; the next record: exit 1" {
+	start_peer seqone "$T/$NAME.sp"
+	(echo a; sleep 3; echo b) | sockcat -v "unix-seqpacket:$T/$NAME.sp" 2>"$T/c.err" &
+	local pid=$!
+	cleanup_kill "$pid"
+	wait_until grep -qx closed "$T/peer.out"
+	wait_until asleep "$pid"
+	assert_idle "$pid"
+	wait_pid "$pid"
+	[[ $WSTATUS -eq 1 ]]
+	grep -q "^sockcat: unix-seqpacket:$T/$NAME.sp: Broken pipe$" "$T/c.err"
+}
+
+# --- -e: the graceful close after COMMAND ------------------------------------
+
+# An HTTP service that answers once it has the request's first line and
+# exits with the rest unread (sh reads a line byte by byte).
+HTTP_ANSWER='read -r line; printf "HTTP/1.0 200 OK\r\n\r\n"; seq 3000'
+
+# http_rounds N CLIENT...: run CLIENT N times in a row; print how many
+# exited 0 with the whole answer.
+http_rounds() {
+	local n=$1 ok=0 i
+	shift
+	seq 3000 >"$T/want"
+	for ((i = 0; i < n; i++)); do
+		if "$@" >"$T/got" 2>>"$T/client.err" && cmp -s "$T/got" "$T/want"; then
+			ok=$((ok + 1))
+		fi
+	done
+	echo "$ok"
+}
+
+@test "-e COMMAND exits with the request unread: curl and wget get 100 whole answers in a row, with and without -w" {
+	local w
+	for w in "" "-w 10"; do
+		# shellcheck disable=SC2086
+		start_listener sockcat -v -k $w -l tcp:127.0.0.1:0 --sh-exec "$HTTP_ANSWER"
+		run http_rounds 100 curl -sS --max-time 10 "http://127.0.0.1:$PORT/"
+		[[ $output == 100 ]] || { echo "curl, '$w': $output of 100" >&2; tail -3 "$T/client.err" >&2; return 1; }
+		run http_rounds 100 wget -q -O - --tries=1 --timeout=10 "http://127.0.0.1:$PORT/"
+		[[ $output == 100 ]] || { echo "wget, '$w': $output of 100" >&2; tail -3 "$T/client.err" >&2; return 1; }
+		kill "$LPID"
+		wait "$LPID" || true
+	done
+}
+
+@test "-e over UNIX: curl --unix-socket gets 100 whole answers in a row, with and without -w" {
+	local w s=$T/$NAME.http
+	for w in "" "-w 10"; do
+		# shellcheck disable=SC2086
+		start_listener sockcat -v -k $w -l "unix:$s" --sh-exec "$HTTP_ANSWER"
+		run http_rounds 100 curl -sS --max-time 10 --unix-socket "$s" http://localhost/
+		[[ $output == 100 ]] || { echo "'$w': $output of 100" >&2; tail -3 "$T/client.err" >&2; return 1; }
+		kill "$LPID"
+		wait "$LPID" || true
+	done
+}
+
+@test "-e graceful close: ncat -k --sh-exec and socat EXEC give curl the same 100 of 100" {
+	local pid port
+	ncat -k -l 127.0.0.1 0 --sh-exec "$HTTP_ANSWER" </dev/null &
+	pid=$!
+	cleanup_kill "$pid"
+	wait_until eval "[[ -n \$(port_of t $pid) ]]"
+	port=$(port_of t "$pid")
+	run http_rounds 100 curl -sS --max-time 10 "http://127.0.0.1:$port/"
+	[[ $output == 100 ]]
+	# socat reads quotes and backslashes in an address: a script then.
+	printf '%s\n' "$HTTP_ANSWER" >"$T/answer.sh"
+	socat "TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork" \
+		"EXEC:sh $T/answer.sh" </dev/null &
+	pid=$!
+	cleanup_kill "$pid"
+	wait_until eval "[[ -n \$(port_of t $pid) ]]"
+	port=$(port_of t "$pid")
+	run http_rounds 100 curl -sS --max-time 10 "http://127.0.0.1:$port/"
+	[[ $output == 100 ]]
+}
+
+@test "-e graceful close: a one-shot listener too, and a peer that never closes is cut off at 1 s" {
+	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec "$HTTP_ANSWER"
+	run http_rounds 1 curl -sS --max-time 10 "http://127.0.0.1:$PORT/"
+	[[ $output == 1 ]]
+	wait_pid "$LPID"
+	[[ $WSTATUS -eq 0 ]]
+	# A client that keeps its end open after the answer: the listener
+	# lingers at most 1 s (plus slack), then closes; its status is the
+	# COMMAND's.
+	start_listener sockcat -v -l tcp:127.0.0.1:0 --sh-exec 'echo answer; exit 3'
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	sockcat "127.0.0.1:$PORT" <"$T/fifo" >"$T/out" 7>&- &
+	cleanup_kill $!
+	wait_until grep -qx answer "$T/out"
+	wait_until 4 eval "! kill -0 $LPID 2>/dev/null || [[ \$(ps -o stat= -p $LPID) == Z* ]]"
+	exec 7>&-
+	wait "$LPID" && WSTATUS=0 || WSTATUS=$?
+	[[ $WSTATUS -eq 3 ]]
+}
+
+# --- -k: one connection's failure ends only that connection -----------------
+
+@test "-k: a client that resets ends only its connection, named as accepted; the next is served (as ncat -k)" {
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 </dev/null >"$T/k.out"
+	python3 "$IPCU_SRCDIR/tests/lib/rstpeer.py" client "$PORT" 300000
+	wait_until grep -q 'Connection reset by peer' "$T/l.err"
+	grep -qE "^sockcat: tcp:127\.0\.0\.1:[0-9]+: Connection reset by peer$" "$T/l.err"
+	run grep -c 'tcp:?' "$T/l.err"
+	[[ $output == 0 ]]
+	echo next | sockcat "127.0.0.1:$PORT"
+	wait_until eval "[[ \$(tail -c 5 '$T/k.out') == next ]]"
+	kill -0 "$LPID"
+	# A client that resets while it waits in the backlog (getpeername(2)
+	# fails once it is accepted) is still named, by accept(2)'s address.
+	mkfifo "$T/fifo"
+	exec 7<>"$T/fifo"
+	sockcat "127.0.0.1:$PORT" <"$T/fifo" 7>&- &
+	local hold=$!
+	cleanup_kill "$hold"
+	wait_until eval "[[ \$(grep -c 'connection from' '$T/l.err') -eq 3 ]]"
+	local bport
+	bport=$(python3 -c 'import socket, struct, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+print(s.getsockname()[1])
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$PORT")
+	exec 7>&-
+	wait_pid "$hold"
+	wait_until grep -q "connection from tcp:127.0.0.1:$bport\$" "$T/l.err"
+	run grep -c 'tcp:?' "$T/l.err"
+	[[ $output == 0 ]]
+	kill -0 "$LPID"
+	# ncat -k does the same.
+	local pid port
+	ncat -k -l 127.0.0.1 0 </dev/null >"$T/n.out" &
+	pid=$!
+	cleanup_kill "$pid"
+	wait_until eval "[[ -n \$(port_of t $pid) ]]"
+	port=$(port_of t "$pid")
+	python3 "$IPCU_SRCDIR/tests/lib/rstpeer.py" client "$port" 300000
+	echo next | sockcat "127.0.0.1:$port"
+	wait_until eval "[[ \$(tail -c 5 '$T/n.out') == next ]]"
+	kill -0 "$pid"
+}
+
+@test "-k: a client that leaves while stdin streams ends only its connection; the next gets what follows" {
+	mkfifo "$T/ticks"
+	(for i in $(seq 100); do echo "tick$i"; sleep 0.1; done) >"$T/ticks" &
+	cleanup_kill $!
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 <"$T/ticks"
+	# The first client reads two lines and leaves.
+	local a b
+	exec 8<>"/dev/tcp/127.0.0.1/$PORT"
+	read -r a <&8
+	read -r b <&8
+	exec 8<&-
+	[[ $a == tick1 && $b == tick2 ]]
+	wait_until grep -qE "^sockcat: tcp:127\.0\.0\.1:[0-9]+: (Broken pipe|Connection reset by peer)$" "$T/l.err"
+	# The listener goes on: the next client gets the ticks that follow,
+	# in order.
+	run timeout 10 bash -c "sockcat 127.0.0.1:$PORT </dev/null | head -n 3"
+	[[ $status -eq 0 && ${#lines[@]} -eq 3 ]]
+	local n=${lines[0]#tick}
+	((n > 2))
+	[[ ${lines[1]} == "tick$((n + 1))" && ${lines[2]} == "tick$((n + 2))" ]]
+	kill -0 "$LPID"
+}
+
 @test "EAGAIN injected on writes and sends loses nothing" {
+
 	# LeakSanitizer cannot run under ptrace (sanitizer builds).
 	export ASAN_OPTIONS=detect_leaks=0
 	head -c 300000 /dev/urandom >"$T/r"
@@ -436,6 +726,109 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	grep -q "$NAME-no-such-cmd: No such file" "$T/l.err"
 }
 
+@test "-e children keep the signals ignored when sockcat started (nohup, & jobs), as semop does" {
+	local w mask
+	for w in "" "-w 10"; do
+		start_listener bash -c "trap '' HUP INT PIPE; exec sockcat -v $w -l tcp:127.0.0.1:0 -e 'grep ^SigIgn /proc/self/status'"
+		run sockcat "127.0.0.1:$PORT" </dev/null
+		mask=$((16#${output##*[[:space:]]}))
+		# HUP, INT, PIPE: bits 0, 1, 12.
+		(( (mask & 0x1003) == 0x1003 )) || { echo "'$w': SigIgn $output" >&2; return 1; }
+	done
+	# Started with the defaults, the child has the defaults: sockcat's
+	# own SIG_IGN of SIGPIPE is not passed on.
+	start_listener python3 -c 'import os, signal, sys
+for s in (signal.SIGHUP, signal.SIGINT, signal.SIGPIPE):
+	signal.signal(s, signal.SIG_DFL)
+os.execvp("sockcat", sys.argv[1:])' sockcat -v -l tcp:127.0.0.1:0 -e 'grep ^SigIgn /proc/self/status'
+	run sockcat "127.0.0.1:$PORT" </dev/null
+	mask=$((16#${output##*[[:space:]]}))
+	(( (mask & 0x1003) == 0 ))
+	# semop gives its COMMAND the same.
+	local sem
+	sem=/$(uniq_name sem)
+	cleanup_add semop --unlink "$sem"
+	run bash -c "trap '' HUP INT PIPE; exec semop -c '$sem' -- grep ^SigIgn /proc/self/status"
+	mask=$((16#${output##*[[:space:]]}))
+	(( (mask & 0x1003) == 0x1003 ))
+}
+
+# Exec "$@" (only ever run with &) with SIGINT and SIGQUIT back to their
+# defaults: bash starts a background job with both ignored, and an
+# ignored signal stays ignored.
+with_int() {
+	exec python3 -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+os.execvp(sys.argv[1], sys.argv[1:])' "$@"
+}
+
+# Whether process PID has a `sleep` among its descendants.
+runs_sleep() {
+	pstree -p "$1" | grep -q 'sleep('
+}
+
+@test "every waiting state: no CPU, and INT, TERM or HUP end sockcat at once with 128+N, children too" {
+	start_peer fullbacklog "$T/$NAME.full"
+	mkfifo "$T/in"
+	exec 7<>"$T/in"
+	local pids=() k e port
+	# Connecting: a UNIX connect that waits on a full backlog.
+	with_int sockcat "unix:$T/$NAME.full" <"$T/in" >/dev/null &
+	pids+=($!)
+	# Listening.
+	with_int sockcat -v -l tcp:127.0.0.1:0 <"$T/in" 2>"$T/l1.err" &
+	pids+=($!)
+	# Relaying, both ends silent: the listener and its client.
+	with_int sockcat -v -l tcp:127.0.0.1:0 <"$T/in" 2>"$T/l2.err" >/dev/null &
+	pids+=($!)
+	wait_until grep -q 'listening on' "$T/l2.err"
+	port=$(grep -o '[0-9]*$' "$T/l2.err")
+	with_int sockcat -v "127.0.0.1:$port" <"$T/in" 2>"$T/c2.err" >/dev/null &
+	pids+=($!)
+	# Draining after our end of input, the peer (a listener) silent.
+	sockcat -v -l tcp:127.0.0.1:0 <"$T/in" 2>"$T/l3.err" >/dev/null &
+	cleanup_kill $!
+	wait_until grep -q 'listening on' "$T/l3.err"
+	port=$(grep -o '[0-9]*$' "$T/l3.err")
+	with_int sockcat -v "127.0.0.1:$port" </dev/null 2>"$T/c3.err" >/dev/null &
+	pids+=($!)
+	# -k -e, -e one-shot, and -k -w -e (a relaying fork), a child each.
+	for e in "-k" "" "-k -w 30"; do
+		# shellcheck disable=SC2086
+		with_int sockcat -v $e -l tcp:127.0.0.1:0 -e 'sleep 30' 2>"$T/e.err" &
+		pids+=($!)
+		cleanup_kill "${pids[-1]}"
+		wait_until grep -q 'listening on' "$T/e.err"
+		port=$(grep -o '[0-9]*$' "$T/e.err")
+		rm "$T/e.err"
+		sockcat "127.0.0.1:$port" <"$T/in" >/dev/null &
+		cleanup_kill $!
+		wait_until runs_sleep "${pids[-1]}"
+	done
+	for k in "${pids[@]}"; do cleanup_kill "$k"; done
+	wait_until grep -q 'listening on' "$T/l1.err"
+	wait_until grep -q 'connected to' "$T/c2.err"
+	wait_until grep -q 'connected to' "$T/c3.err"
+	for k in "${pids[@]}"; do wait_until asleep "$k"; done
+	# The relaying fork of -w waits too.
+	local fork
+	fork=$(pgrep -P "${pids[-1]}")
+	wait_until asleep "$fork"
+	assert_idle "${pids[@]}" "$fork"
+	# Each ends at once by its signal, and its children with it.
+	local sigs=(INT TERM HUP) i=0 all
+	all=$(for k in "${pids[@]: -3}"; do pstree -pT "$k"; done |
+		grep -o '([0-9]*)' | tr -d '()')
+	for k in "${pids[@]}"; do
+		ends_by_signal "${sigs[i++ % 3]}" "$k"
+	done
+	for k in $all; do
+		wait_until eval "! kill -0 $k 2>/dev/null"
+	done
+	exec 7>&-
+}
+
 # --- Probing ------------------------------------------------------------------
 
 @test "-z probes: exit 0 open, 1 closed; a range prints the open ports" {
@@ -448,6 +841,27 @@ sum() { sha256sum "$@" | cut -d' ' -f1; }
 	kill "$LPID"; wait "$LPID" || true
 	run sockcat -z "127.0.0.1:$PORT"
 	assert_status_msg 1 "Connection refused"
+}
+
+@test "-z uses up a one-shot listener (as nc -z does); a -k listener serves on; the man page says so twice" {
+	start_listener sockcat -v -l tcp:127.0.0.1:0 </dev/null
+	run sockcat -z "127.0.0.1:$PORT"
+	[[ $status -eq 0 ]]
+	wait_pid "$LPID"
+	[[ $WSTATUS -eq 0 ]]
+	run sockcat "127.0.0.1:$PORT" </dev/null
+	assert_status_msg 1 "Connection refused"
+	start_listener sockcat -v -l tcp:127.0.0.1:0 </dev/null
+	nc.openbsd -z 127.0.0.1 "$PORT"
+	wait_pid "$LPID"
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 </dev/null >"$T/k.out"
+	sockcat -z "127.0.0.1:$PORT"
+	echo after | sockcat "127.0.0.1:$PORT"
+	wait_until grep -qx after "$T/k.out"
+	# The -z entry and CAVEATS both warn of it.
+	run bash -c "tr '\n' ' ' <'$IPCU_SRCDIR/man/sockcat.1' |
+		grep -o 'uses up a listener that serves one connection' | wc -l"
+	[[ $output == 2 ]]
 }
 
 @test "--connect-timeout ends a connect that waits on a full backlog with 124" {
@@ -478,6 +892,35 @@ time.sleep(60)' "$s" &
 	run strace -o "$T/st" -e trace=setsockopt sockcat --nodelay "127.0.0.1:$PORT" </dev/null
 	[[ $status -eq 0 ]]
 	grep -q 'TCP_NODELAY, \[1\]' "$T/st"
+}
+
+@test "-s is parsed as ADDRESS is: bad values exit 2 naming -s; a source that fails is named" {
+	run sockcat -s 127.0.0.1:70000 tcp:127.0.0.1:1 </dev/null
+	assert_status_msg 2 "^sockcat: -s 127.0.0.1:70000: port out of range \(0-65535\)"
+	run sockcat -s ::1 tcp:127.0.0.1:1 </dev/null
+	assert_status_msg 2 "^sockcat: -s ::1: an IPv6 address needs brackets"
+	run sockcat -s 127.0.0.1:5-6 tcp:127.0.0.1:1 </dev/null
+	assert_status_msg 2 "^sockcat: -s 127.0.0.1:5-6: a source takes one port, not a range"
+	run sockcat -s 127.0.0.1:x tcp:127.0.0.1:1 </dev/null
+	assert_status_msg 2 "^sockcat: -s 127.0.0.1:x: invalid port"
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 </dev/null >"$T/got"
+	run sockcat -s nosuchhost.invalid "tcp:127.0.0.1:$PORT" </dev/null
+	assert_status_msg 1 "^sockcat: -s nosuchhost.invalid: "
+	[[ $output != *"tcp:127.0.0.1:$PORT"* ]]
+	run sockcat -s 192.0.2.1 "tcp:127.0.0.1:$PORT" </dev/null
+	assert_status_msg 1 "^sockcat: -s 192.0.2.1: Cannot assign requested address$"
+	run grep -c 'connection from' "$T/l.err"
+	[[ $output == 0 ]]
+	# HOST:PORT and [IPv6] are bound as given.
+	local sport
+	sport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.3",0)); print(s.getsockname()[1])')
+	echo x | sockcat -s "127.0.0.3:$sport" "127.0.0.1:$PORT"
+	wait_until grep -q "connection from tcp:127.0.0.3:$sport\$" "$T/l.err"
+	if [[ -e /proc/net/if_inet6 ]]; then
+		start_listener sockcat -v -l 'tcp6:[::1]:0' </dev/null >/dev/null
+		echo x | sockcat -s '[::1]' "[::1]:$PORT"
+		wait_until grep -q 'connection from tcp:\[::1\]:' "$T/l.err"
+	fi
 }
 
 # --- UNIX path safety -------------------------------------------------------
@@ -512,6 +955,13 @@ time.sleep(60)' "$s" &
 	# --mode sets the permissions of the socket file.
 	start_listener sockcat -v --mode 660 -l "unix:$T/$NAME.m" </dev/null
 	[[ $(stat -c %a "$T/$NAME.m") == 660 ]]
+}
+
+@test "UNIX listen on a live socket whose backlog is full: exit 1 at once, in use" {
+	start_peer fullbacklog "$T/$NAME.full"
+	run timeout 5 sockcat -l "unix:$T/$NAME.full" </dev/null
+	assert_status_msg 1 "^sockcat: unix:$T/$NAME.full: a socket at the path is in use; not removed$"
+	[[ -S $T/$NAME.full ]]
 }
 
 @test "SO_REUSEPORT only with --reuseport: a second listener fails without it" {
@@ -551,10 +1001,15 @@ time.sleep(60)' "$s" &
 		pid=$!; cleanup_kill "$pid"
 		wait_until eval "[[ -n \$(port_of t $pid) ]]"
 		port=$(port_of t "$pid")
+		# Our input stays open until all has come: then it ends.
 		mkfifo "$T/f.$peer"; exec 7<>"$T/f.$peer"
-		timeout 10 sockcat "127.0.0.1:$port" <"$T/f.$peer" >"$T/o"
+		timeout 10 sockcat "127.0.0.1:$port" <"$T/f.$peer" >"$T/o" 7>&- &
+		local cpid=$!
+		cleanup_kill "$cpid"
+		wait_until eval "[[ \$(stat -c %s '$T/o') -eq 200000 ]]"
 		exec 7>&-
-		[[ $(sum "$T/o") == $(sum "$T/d") ]] || { echo "from $peer" >&2; false; }
+		wait_pid "$cpid"
+		[[ $WSTATUS -eq 0 && $(sum "$T/o") == $(sum "$T/d") ]] || { echo "from $peer" >&2; false; }
 	done
 }
 

@@ -8,13 +8,17 @@
  * datagram and seqpacket sockets carry records, one line (or, with -0, one
  * NUL-terminated string) per datagram.  At the end of standard input the
  * sending side is shut down and sockcat goes on reading, with no time
- * limit; when the peer closes, sockcat writes out what it has and exits 0
- * (after sending the rest of an input that is still flowing: see the EOF
- * table of sockcat(1)).
- * With -e each connection is handed to a COMMAND instead; with -z sockcat
- * only probes.  Exit status: 0 success, 1 failure (refused, reset, write
- * error), 2 usage, 124 a timeout ended the tool, 126/127 COMMAND could not
- * be run / was not found, else COMMAND's own status.
+ * limit; when the peer closes, sockcat writes out what it has, sends the
+ * rest of its input (the peer may only have half-closed) and exits 0 once
+ * the peer has taken it all, 1 if the peer refused it (the EOF table of
+ * sockcat(1)).  With -k, one connection's failure ends that connection,
+ * not the listener.
+ * With -e each connection is handed to a COMMAND instead, and closed
+ * gracefully when it exits; with -z sockcat only probes.  Exit status: 0
+ * success, 1 failure (refused, reset, a peer that refused input, write
+ * error, closed stdin/stdout), 2 usage, 124 a timeout ended the tool,
+ * 126/127 COMMAND could not be run / was not found, else COMMAND's own
+ * status.
  *
  * The relays themselves are lib/relay (bytes) and lib/dgram (records), the
  * -e children lib/children, the signals lib/sigloop; this file holds the
@@ -66,7 +70,11 @@ static int reuseport;		/* --reuseport: SO_REUSEPORT on listeners */
 static char *mode_arg;		/* --mode: UNIX socket file permissions */
 
 static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
+static struct sock_address source;	/* parsed -s */
 static unsigned long max_conns = 100;
+/* How long a connection whose COMMAND has exited may drain (see
+ * children.h): the peer closes at once when it gets our end. */
+static const struct timespec linger_bound = { 1, 0 };
 static mode_t sock_mode = 0600;
 static const char *addr_text;	/* ADDRESS as typed, for messages */
 static char **exec_argv;	/* COMMAND split, or sh -c STRING */
@@ -85,17 +93,24 @@ remove_owned_path(void)
 	sock_owned_path_remove(&owned.path);
 }
 
-/* Reap exited children without waiting; -v reports each. */
-static void
-reap_children(void)
+/* Reap exited children without waiting (their connections start their
+ * graceful close); -v reports each.  Return the status of WANT if it was
+ * among them, else -1. */
+static int
+reap_children(pid_t want)
 {
+	int status, code = -1;
 	pid_t pid;
-	int status;
 
-	while ((pid = children_reap(&owned.kids, &status)) > 0)
+	sigloop_child = 0;
+	while ((pid = children_reap(&owned.kids, &status)) > 0) {
 		if (verbose)
 			warnx("child %ld ended with status %d", (long)pid,
 			    wait_status_code(status));
+		if (pid == want)
+			code = wait_status_code(status);
+	}
+	return code;
 }
 
 /* Terminate and reap every live child: TERM, then KILL after 2 s. */
@@ -135,20 +150,40 @@ wait_events(struct pollfd *pfd, nfds_t n, int timeout_ms)
 	return r;
 }
 
-/* Make sure descriptors 0-2 exist, so that no socket lands on them: a
- * closed stdin reads as empty, a closed stdout fails every write (EBADF). */
-static void
+/* Make sure descriptors 0-2 exist, so that no socket lands on them;
+ * return the set of those that were closed (bit N for descriptor N). */
+static unsigned
 reserve_std_fds(void)
 {
+	unsigned closed = 0;
+
 	for (int fd = 0; fd <= 2; fd++) {
 		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
 			continue;
+		closed |= 1U << fd;
 		int nfd = open("/dev/null", fd == 2 ? O_WRONLY : O_RDONLY);
 		if (nfd < 0)
 			err(EXIT_FAIL, "/dev/null");
 		if (nfd != fd)
 			errx(EXIT_FAIL, "cannot reserve descriptor %d", fd);
 	}
+	return closed;
+}
+
+/* Refuse to start with a closed standard input or output that this run
+ * uses (CLOSED from reserve_std_fds(); RANGE: -z prints open ports): a
+ * closed input is no empty input, and nothing may be sent or received
+ * for output that cannot be written. */
+static void
+require_std_fds(unsigned closed, bool range)
+{
+	bool relays = !exec_argv && !probe_mode;
+
+	errno = EBADF;
+	if (relays && (closed & 1U))
+		err(EXIT_FAIL, "standard input");
+	if ((relays || (probe_mode && range)) && (closed & 2U))
+		err(EXIT_FAIL, "standard output");
 }
 
 /* Report a failed write on standard output: SIGPIPE for a vanished reader
@@ -179,26 +214,35 @@ relay_opts(void)
 	return o;
 }
 
+/* Whether the error of pump P (errno) is the socket's (a reset, a peer
+ * gone) rather than standard input's or output's, or poll's (P NULL). */
+static bool
+failed_at_socket(const struct pump *p)
+{
+	if (!p)
+		return false;
+	if (p->to_sock)
+		return p->failed_out ||
+		    ((p->splice || p->sendfile) && errno != EIO);
+	/* splice into a pipe says EPIPE when the pipe's reader is gone. */
+	if (p->splice)
+		return errno != EPIPE;
+	return !p->failed_out;
+}
+
 /* Fail on an error of pump P (NULL: of poll): a socket error names the
  * address, a failed write on standard output is a write error (or
  * SIGPIPE). */
 static void __attribute__((noreturn))
 pump_failed(const struct pump *p, const char *name)
 {
-	bool at_out;
-
 	if (!p)
 		err(EXIT_FAIL, "poll");
-	at_out = p->failed_out;
-
-	/* splice reports EPIPE when the pipe's reader is gone. */
-	if (p->splice && errno == EPIPE && !p->to_sock)
-		at_out = true;
-	if (at_out && !p->to_sock)
-		stdout_failed();
-	if (!at_out && !p->from_sock && !p->splice && !p->sendfile)
+	if (failed_at_socket(p))
+		err(EXIT_FAIL, "%s", name);
+	if (p->to_sock)
 		err(EXIT_FAIL, "standard input");
-	err(EXIT_FAIL, "%s", name);
+	stdout_failed();
 }
 
 /* Fail on the error of record relay ST on the socket NAME. */
@@ -219,33 +263,48 @@ records_failed(const struct dgram_relay *st, const char *name)
 }
 
 /* Relay records between standard input/output and SOCK (see dgram.h);
- * fail on errors, else return how it ended. */
+ * fail on errors (with LENIENT, report a socket's error with -v and
+ * return RELAY_ERROR instead), else return how it ended. */
 static enum relay_end
 relay_records(int sock, enum sock_kind kind, bool listener,
-    struct dgram_relay *st, const char *name)
+    struct dgram_relay *st, const char *name, bool lenient)
 {
 	struct relay_opts o = relay_opts();
 	enum relay_end end = dgram_relay(sock,
 	    kind == SOCK_KIND_UNIX_SEQPACKET, listener, st, &o);
 
-	if (end == RELAY_ERROR)
-		records_failed(st, name);
-	return end;
+	if (end != RELAY_ERROR)
+		return end;
+	if (lenient && st->fail == DGRAM_FAIL_SOCKET) {
+		if (verbose)
+			warn("%s", name);
+		return end;
+	}
+	records_failed(st, name);
 }
 
-/* Relay the stream SOCK with UP and DOWN (see relay.h); fail on errors,
- * else return how it ended. */
+/* Relay the stream SOCK with UP and DOWN (see relay.h); fail on errors
+ * (with LENIENT, report a socket's error with -v and return RELAY_ERROR
+ * instead), else return how it ended. */
 static enum relay_end
 relay_stream_or_err(int sock, const char *name, struct pump *up,
-    struct pump *down)
+    struct pump *down, bool lenient)
 {
 	struct relay_opts o = relay_opts();
 	struct pump *bad = NULL;
 	enum relay_end end = relay_stream(sock, up, down, &o, &bad);
 
-	if (end == RELAY_ERROR)
-		pump_failed(bad, name);
-	return end;
+	if (end != RELAY_ERROR)
+		return end;
+	if (lenient && failed_at_socket(bad)) {
+		if (verbose)
+			warn("%s", name);
+		/* Input read but not sent yet goes to the next connection. */
+		up->failed_out = false;
+		up->wait_out = false;
+		return end;
+	}
+	pump_failed(bad, name);
 }
 
 /* Prepare the record relay of standard input and output; exit on
@@ -273,7 +332,7 @@ conn_opts(void)
 {
 	struct sock_conn_opts o = {
 		.family = only4 ? AF_INET : only6 ? AF_INET6 : AF_UNSPEC,
-		.source = source_arg,
+		.source = source_arg ? &source : NULL,
 		.nodelay = nodelay,
 		.reuseport = reuseport,
 		.timeout = connect_timeout_arg ? &connect_ts : NULL,
@@ -283,29 +342,37 @@ conn_opts(void)
 	return o;
 }
 
-/* Fail for a name that did not resolve (getaddrinfo error GAI). */
+/* Fail for CONTEXT, a name that did not resolve (getaddrinfo error GAI). */
 static void __attribute__((noreturn))
-resolve_failed(int gai)
+resolve_failed(const char *context, int gai)
 {
 	if (gai == EAI_SYSTEM)
-		err(EXIT_FAIL, "%s", addr_text);
-	errx(EXIT_FAIL, "%s: %s", addr_text, gai_strerror(gai));
+		err(EXIT_FAIL, "%s", context);
+	errx(EXIT_FAIL, "%s: %s", context, gai_strerror(gai));
 }
 
-/* Connect to SA at PORT: the socket, or -1 with errno; exits when the
- * name does not resolve.  QUIET mutes the per-address -v reports. */
+/* Connect to SA at PORT: the socket, or -1 with errno; exits when a
+ * name does not resolve or the source address (-s) fails.  QUIET mutes
+ * the per-address -v reports. */
 static int
 connect_to(const struct sock_address *sa, unsigned port, bool quiet)
 {
 	struct sock_conn_opts o = conn_opts();
-	int gai, fd;
+	struct sock_fail fail;
+	char context[SOCK_HOST_MAX + 16];
+	int fd;
 
 	if (quiet)
 		o.on_fail = NULL;
-	fd = sock_connect(sa, port, &o, &gai);
-	if (fd < 0 && gai)
-		resolve_failed(gai);
-	return fd;
+	fd = sock_connect(sa, port, &o, &fail);
+	if (fd >= 0 || !(fail.at_source || fail.gai))
+		return fd;
+	if (!fail.at_source)
+		resolve_failed(addr_text, fail.gai);
+	snprintf(context, sizeof context, "-s %s", source_arg);
+	if (fail.gai)
+		resolve_failed(context, fail.gai);
+	err(EXIT_FAIL, "%s", context);
 }
 
 /* Bind (and for stream kinds listen on) SA; exit 1 on failure. */
@@ -314,13 +381,13 @@ listen_on(const struct sock_address *sa)
 {
 	struct sock_conn_opts o = conn_opts();
 	char name[SOCK_ADDRSTR_MAX];
-	const char *why;
-	int gai, fd = sock_listen(sa, &o, &owned.path, &gai, &why);
+	struct sock_fail fail;
+	int fd = sock_listen(sa, &o, &owned.path, &fail);
 
-	if (fd < 0 && why)
-		errx(EXIT_FAIL, "%s: %s", addr_text, why);
-	if (fd < 0 && gai)
-		resolve_failed(gai);
+	if (fd < 0 && fail.why)
+		errx(EXIT_FAIL, "%s: %s", addr_text, fail.why);
+	if (fd < 0 && fail.gai)
+		resolve_failed(addr_text, fail.gai);
 	if (fd < 0)
 		err(EXIT_FAIL, "%s", addr_text);
 	if (verbose && owned.path.replaced_stale)
@@ -329,6 +396,39 @@ listen_on(const struct sock_address *sa)
 		warnx("listening on %s", sock_fd_address(fd, false, sa->kind,
 		    name, sizeof name));
 	return fd;
+}
+
+/*
+ * Accept a connection on LFD (accept4(2) FLAGS) and name it in NAME: by
+ * the peer's address as accept gives it, which stays right even when the
+ * peer resets at once (getpeername(2) then fails), or for UNIX kinds,
+ * whose clients are mostly unnamed, by ADDRESS.  Return the socket, or
+ * -1 with errno.
+ */
+static int
+accept_named(int lfd, const struct sock_address *sa, int flags, char *name,
+    size_t size)
+{
+	struct sockaddr_storage peer;
+	socklen_t len = sizeof peer;
+	int conn = accept4(lfd, (void *)&peer, &len, flags);
+
+	if (conn < 0)
+		return -1;
+	if (sock_kind_is_unix(sa->kind))
+		snprintf(name, size, "%s", addr_text);
+	else
+		sock_address_format(sa->kind, (void *)&peer, len, name, size);
+	if (verbose)
+		warnx("connection from %s", name);
+	return conn;
+}
+
+/* Whether accept(2)'s error is one to try again after at once. */
+static bool
+accept_retry(void)
+{
+	return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED;
 }
 
 /* Print the -v summary of a connection. */
@@ -350,7 +450,8 @@ idle_exit(const char *name)
 	exit(EXIT_TIMEOUT);
 }
 
-/* Relay one stream or seqpacket connection; return its end. */
+/* Relay one stream or seqpacket connection of a listener; return its
+ * end.  With -k an error of the connection itself ends only it. */
 static enum relay_end
 serve_connection(int sock, const struct sock_address *sa, const char *name,
     struct pump *up, struct dgram_relay *rs)
@@ -359,36 +460,19 @@ serve_connection(int sock, const struct sock_address *sa, const char *name,
 
 	if (sa->kind == SOCK_KIND_UNIX_SEQPACKET) {
 		uint64_t s0 = rs->sent, r0 = rs->received;
-		end = relay_records(sock, sa->kind, false, rs, name);
+		end = relay_records(sock, sa->kind, false, rs, name,
+		    keep_open);
 		report_counts(name, rs->sent - s0, rs->received - r0,
 		    "records");
 	} else {
 		struct pump down;
 		uint64_t s0 = up->bytes;
 		pump_init(&down, sock, STDOUT_FILENO, true);
-		end = relay_stream_or_err(sock, name, up, &down);
+		end = relay_stream_or_err(sock, name, up, &down, keep_open);
 		pump_free(&down);
 		report_counts(name, up->bytes - s0, down.bytes, "bytes");
 	}
 	return end;
-}
-
-/* Wait for the child PID, letting INT/TERM/HUP end it; its status. */
-static int
-wait_child(pid_t pid)
-{
-	int status;
-
-	for (;;) {
-		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		sigloop_child = 0;
-		wait_events(NULL, 0, -1);
-	}
-	children_forget(&owned.kids);
-	return wait_status_code(status);
 }
 
 /*
@@ -408,18 +492,20 @@ supervise_exec(int conn, int socktype, const char *name)
 	int status;
 
 	/* A listener's fork is not the server: its exit must not undo the
-	 * server's state (the socket file, the other children). */
+	 * server's state (the socket file, the other children and the
+	 * connections they serve). */
 	children_forget(&owned.kids);
 	memset(&owned.path, 0, sizeof owned.path);
 	end = children_exec_relayed(&owned.kids, conn, socktype, exec_argv,
-	    sigloop_mask(), &o, &grace, &status);
-	close(conn);
+	    &o, &grace, &status);
 	switch (end) {
 	case RELAY_EOF:
+		relay_linger_close(conn, &linger_bound, &o);
 		exit(wait_status_code(status));
 	case RELAY_SIGNAL:
 		die_by_signal(sigloop_stop);
 	case RELAY_IDLE:
+		close(conn);
 		/* The idle end of the one connection ends the tool. */
 		if (!keep_open)
 			idle_exit(name);
@@ -428,7 +514,55 @@ supervise_exec(int conn, int socktype, const char *name)
 		exit(EXIT_TIMEOUT);
 	case RELAY_ERROR:
 	default:
+		/* With -k, one connection's failure is reported with -v,
+		 * as the listener reports its own connections'. */
+		if (keep_open && !verbose)
+			exit(EXIT_FAIL);
 		err(EXIT_FAIL, "%s", name);
+	}
+}
+
+/* Start the child that serves CONN (named NAME): the COMMAND on the
+ * socket itself, the server holding CONN for its graceful close, or
+ * with -w a process that relays and watches it.  Its pid, or -1. */
+static pid_t
+start_child(int conn, int lfd, int socktype, const char *name)
+{
+	bool relayed = idle_arg != NULL;
+	pid_t pid = children_fork(&owned.kids, relayed ? -1 : conn);
+
+	if (pid < 0) {
+		warn("fork");
+		close(conn);
+		return -1;
+	}
+	if (pid == 0) {
+		close(lfd);
+		if (relayed)
+			supervise_exec(conn, socktype, name);
+		children_exec(conn, exec_argv);
+	}
+	if (relayed)
+		close(conn);
+	return pid;
+}
+
+/* Wait for the child PID and the graceful close of its connection,
+ * letting INT/TERM/HUP end it all; exit with the child's status. */
+static void __attribute__((noreturn))
+finish_children(pid_t pid)
+{
+	int code = EXIT_FAIL, r;
+
+	for (;;) {
+		if (sigloop_stop)
+			die_by_signal(sigloop_stop);
+		if ((r = reap_children(pid)) >= 0)
+			code = r;
+		if (owned.kids.n == 0)
+			exit(code);
+		if (children_poll(&owned.kids, NULL, 0, sigloop_mask()) < 0)
+			err(EXIT_FAIL, "poll");
 	}
 }
 
@@ -438,62 +572,69 @@ static void __attribute__((noreturn))
 accept_exec_loop(int lfd, const struct sock_address *sa)
 {
 	char name[SOCK_ADDRSTR_MAX];
+	size_t starved = 0;	/* accept(2) lacked descriptors at this many */
 
-	if (children_init(&owned.kids, max_conns) < 0)
+	if (children_init(&owned.kids, max_conns, &linger_bound) < 0)
 		err(EXIT_FAIL, "calloc");
 	for (;;) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+		bool take;
 		int conn;
 		pid_t pid;
 
-		if (sigloop_child) {
-			sigloop_child = 0;
-			reap_children();
-		}
+		if (sigloop_child)
+			reap_children(0);
 		if (sigloop_stop)
 			die_by_signal(sigloop_stop);
-		/* At the cap, leave further clients in the backlog. */
-		if (children_full(&owned.kids)) {
-			wait_events(NULL, 0, -1);
+		/* At the cap, or out of descriptors until a slot frees,
+		 * leave further clients in the backlog. */
+		if (starved > owned.kids.n)
+			starved = 0;
+		take = !children_full(&owned.kids) && !starved;
+		if (children_poll(&owned.kids, &pfd, take, sigloop_mask()) < 0)
+			err(EXIT_FAIL, "poll");
+		if (!take || !pfd.revents)
+			continue;
+		conn = accept_named(lfd, sa, SOCK_CLOEXEC, name, sizeof name);
+		if (conn < 0 && accept_retry())
+			continue;
+		if (conn < 0 && (errno == EMFILE || errno == ENFILE)) {
+			/* Try again once a connection of ours ends, or after
+			 * 100 ms when none is open: never in a busy loop. */
+			warn("%s: accept", addr_text);
+			starved = owned.kids.n;
+			if (!starved)
+				wait_events(NULL, 0, 100);
 			continue;
 		}
-		if (wait_events(&pfd, 1, -1) <= 0)
-			continue;
-		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-		if (conn < 0) {
-			if (errno == EINTR || errno == EAGAIN ||
-			    errno == ECONNABORTED)
-				continue;
-			if (errno == EMFILE || errno == ENFILE) {
-				warn("%s: accept", addr_text);
-				continue;
-			}
+		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
-		}
-		if (verbose || idle_arg)
-			sock_fd_address(conn, true, sa->kind, name,
-			    sizeof name);
-		if (verbose)
-			warnx("connection from %s", name);
-		pid = children_fork(&owned.kids);
-		if (pid < 0) {
-			warn("fork");
-			close(conn);
-			continue;
-		}
-		if (pid == 0) {
-			close(lfd);
-			if (idle_arg)
-				supervise_exec(conn, sa->socktype, name);
-			children_exec(conn, exec_argv, sigloop_mask());
-		}
-		close(conn);
-		if (!keep_open) {
+		pid = start_child(conn, lfd, sa->socktype, name);
+		if (!keep_open && pid > 0) {
 			close(lfd);
 			remove_owned_path();
-			exit(wait_child(pid));
+			finish_children(pid);
 		}
 	}
+}
+
+/* Serve datagrams on the unconnected socket LFD until -w or a signal
+ * ends it; never returns. */
+static void __attribute__((noreturn))
+serve_datagrams(int lfd, const struct sock_address *sa)
+{
+	struct dgram_relay rs;
+	enum relay_end end;
+
+	records_init(&rs);
+	end = relay_records(lfd, sa->kind, true, &rs, addr_text, false);
+	if (end == RELAY_SIGNAL)
+		die_by_signal(sigloop_stop);
+	report_counts(addr_text, rs.sent, rs.received, "records");
+	/* An idle listener: 0 if anything came, as mqrecv -t. */
+	if (rs.received == 0)
+		idle_exit(addr_text);
+	exit(EXIT_OK);
 }
 
 /* Listen on SA and serve connections or datagrams; never returns. */
@@ -504,25 +645,15 @@ run_listener(const struct sock_address *sa)
 	char name[SOCK_ADDRSTR_MAX];
 	struct pump up;
 	struct dgram_relay rs;
-	bool any = false;
 
 	sigloop_arm();
 	lfd = listen_on(sa);
 	if (exec_argv)
 		accept_exec_loop(lfd, sa);
+	if (sa->socktype == SOCK_DGRAM)
+		serve_datagrams(lfd, sa);
 	if (sock_kind_is_records(sa->kind))
 		records_init(&rs);
-	if (sa->socktype == SOCK_DGRAM) {
-		enum relay_end end = relay_records(lfd, sa->kind, true, &rs,
-		    addr_text);
-		if (end == RELAY_SIGNAL)
-			die_by_signal(sigloop_stop);
-		report_counts(addr_text, rs.sent, rs.received, "records");
-		/* An idle listener: 0 if anything came, as mqrecv -t. */
-		if (rs.received == 0)
-			idle_exit(addr_text);
-		exit(EXIT_OK);
-	}
 	pump_init(&up, STDIN_FILENO, -1, false);
 	for (;;) {
 		struct pollfd pfd = { .fd = lfd, .events = POLLIN };
@@ -533,13 +664,12 @@ run_listener(const struct sock_address *sa)
 			die_by_signal(sigloop_stop);
 		if (wait_events(&pfd, 1, -1) <= 0)
 			continue;
-		conn = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-		if (conn < 0) {
-			if (errno == EINTR || errno == EAGAIN ||
-			    errno == ECONNABORTED)
-				continue;
+		conn = accept_named(lfd, sa, SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    name, sizeof name);
+		if (conn < 0 && accept_retry())
+			continue;
+		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
-		}
 		if (!keep_open) {
 			close(lfd);
 			lfd = -1;
@@ -547,17 +677,9 @@ run_listener(const struct sock_address *sa)
 		if (nodelay && sa->kind == SOCK_KIND_TCP)
 			setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
 			    sizeof(int));
-		if (sock_kind_is_unix(sa->kind))
-			snprintf(name, sizeof name, "%s", addr_text);
-		else
-			sock_fd_address(conn, true, sa->kind, name,
-			    sizeof name);
-		if (verbose)
-			warnx("connection from %s", name);
 		up.to = conn;
 		end = serve_connection(conn, sa, name, &up, &rs);
 		close(conn);
-		any = true;
 		if (end == RELAY_SIGNAL)
 			die_by_signal(sigloop_stop);
 		if (end == RELAY_IDLE) {
@@ -570,7 +692,6 @@ run_listener(const struct sock_address *sa)
 		if (!keep_open)
 			break;
 	}
-	(void)any;
 	exit(EXIT_OK);
 }
 
@@ -600,7 +721,7 @@ run_client(const struct sock_address *sa)
 		warnx("connected to %s", name);
 	if (exec_argv && idle_arg) {
 		sigloop_arm();
-		if (children_init(&owned.kids, 1) < 0)
+		if (children_init(&owned.kids, 1, &linger_bound) < 0)
 			err(EXIT_FAIL, "calloc");
 		supervise_exec(fd, sa->socktype, name);
 	}
@@ -608,11 +729,11 @@ run_client(const struct sock_address *sa)
 		int flags = fcntl(fd, F_GETFL);
 		fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
 		fcntl(fd, F_SETFD, 0);
-		children_exec(fd, exec_argv, NULL);
+		children_exec(fd, exec_argv);
 	}
 	if (sock_kind_is_records(sa->kind)) {
 		records_init(&rs);
-		end = relay_records(fd, sa->kind, false, &rs, name);
+		end = relay_records(fd, sa->kind, false, &rs, name, false);
 		report_counts(name, rs.sent, rs.received, "records");
 		/* Datagrams have no end: an idle timeout after replies is
 		 * the normal finish, as mqrecv -t. */
@@ -625,7 +746,7 @@ run_client(const struct sock_address *sa)
 	{
 		struct pump down;
 		pump_init(&down, fd, STDOUT_FILENO, true);
-		end = relay_stream_or_err(fd, name, &up, &down);
+		end = relay_stream_or_err(fd, name, &up, &down, false);
 		report_counts(name, up.bytes, down.bytes, "bytes");
 	}
 	if (end == RELAY_IDLE)
@@ -666,6 +787,7 @@ main(int argc, char **argv)
 {
 	struct sock_address sa;
 	const char *why;
+	unsigned closed;
 	struct poptOption options[] = {
 		{ "listen", 'l', POPT_ARG_NONE, &listen_mode, 0,
 		  "listen on ADDRESS instead of connecting", NULL },
@@ -705,7 +827,8 @@ main(int argc, char **argv)
 	};
 
 	atexit(close_stdout);
-	reserve_std_fds();
+	sigloop_init();
+	closed = reserve_std_fds();
 	ctx = cmdline_parse_or_err(argc, (const char **)argv, options,
 	    "[OPTION]... ADDRESS");
 	addr_text = poptGetArg(ctx);
@@ -751,6 +874,9 @@ main(int argc, char **argv)
 		usage_error("-m needs -e or --sh-exec");
 	if (source_arg && (listen_mode || sock_kind_is_unix(sa.kind)))
 		usage_error("-s is for connecting over tcp or udp");
+	if (source_arg && sock_source_parse(source_arg, sa.kind, &source,
+	    &why) < 0)
+		usage_error("-s %s: %s", source_arg, why);
 	if (probe_mode && sa.socktype == SOCK_DGRAM)
 		usage_error("-z probes stream and seqpacket addresses only");
 	if (sa.port_lo != sa.port_hi && !probe_mode)
@@ -767,6 +893,7 @@ main(int argc, char **argv)
 		sh_argv[2] = sh_exec_arg;
 		exec_argv = sh_argv;
 	}
+	require_std_fds(closed, sa.port_lo != sa.port_hi);
 	atexit(cleanup);
 	/* EPIPE from writes, not death: stdout's EPIPE re-raises it. */
 	signal(SIGPIPE, SIG_IGN);

@@ -6,13 +6,17 @@
  * terminated, a UNIX path within sun_path whose length bind(2) would take.
  * The formatter gives the operand back where it should: a UNIX address
  * as typed, a numeric IP address as an operand that parses to the same.
+ * The same string read as a source address (-s) is refused with a reason
+ * or reads as the ADDRESS parser reads HOST:PORT.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +114,38 @@ check_inet(const struct sock_address *sa)
 	}
 }
 
+/* Check the source address (-s) parsed from TEXT: one port in range, a
+ * host as an ADDRESS has it; the same host and port as the ADDRESS
+ * "tcp:TEXT" (with ":0" when TEXT has no port) would give. */
+static void
+check_source(const char *text)
+{
+	struct sock_address src, as_addr;
+	const char *why = NULL;
+	size_t len = strlen(text);
+	char *addr = malloc(len + 8);
+	const char *close = text[0] == '[' ? strchr(text, ']') : NULL;
+	bool has_port = close ? close[1] != '\0' : strchr(text, ':') != NULL;
+
+	if (!addr)
+		return;
+	if (sock_source_parse(text, SOCK_KIND_UDP, &src, &why) < 0) {
+		CHECK(why && why[0] != '\0');
+		free(addr);
+		return;
+	}
+	CHECK(src.kind == SOCK_KIND_UDP && src.socktype == SOCK_DGRAM);
+	CHECK(src.port_lo == src.port_hi && src.port_hi <= 65535);
+	CHECK(strnlen(src.host, sizeof src.host) <= SOCK_HOST_MAX);
+	CHECK(src.numeric_host || !strchr(src.host, ':'));
+	snprintf(addr, len + 8, "tcp:%s%s", text, has_port ? "" : ":0");
+	CHECK(sock_address_parse(addr, &as_addr, &why) == 0);
+	CHECK(strcmp(as_addr.host, src.host) == 0 &&
+	    as_addr.port_lo == src.port_lo &&
+	    as_addr.numeric_host == src.numeric_host);
+	free(addr);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -144,6 +180,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			check_inet(&sa);
 	}
+	check_source(s);
 	free(s);
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * Unit tests of lib/dgram over a seqpacket socket pair: lines become
  * records and records lines, both ways, and the ends; an empty record is
- * refused on seqpacket; a record too long is refused.
+ * refused on seqpacket; a record too long is refused; a peer gone while
+ * input goes on costs no CPU and refuses the next record.
  */
 #include "config.h"
 
@@ -11,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dgram.h"
@@ -79,6 +82,47 @@ main(void)
 	close(in);
 	close(sv[0]);
 	close(sv[1]);
+
+	/*
+	 * The peer reads one record and closes while input goes on: the
+	 * relay waits for input without spinning on the peer's hangup
+	 * (under 50 ms of CPU over a 400 ms wait), then the next record is
+	 * refused: an error, not success.
+	 */
+	{
+		struct timespec t0, t1, later = { 0, 400000000 };
+		int p[2];
+		pid_t kid;
+		double cpu;
+
+		socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
+		if (pipe(p) < 0 || full_write(p[1], "a\n", 2) < 0)
+			return 99;
+		if ((kid = fork()) == 0) {
+			close(sv[0]);
+			recv(sv[1], buf, sizeof buf, 0);
+			close(sv[1]);
+			nanosleep(&later, NULL);
+			_exit(full_write(p[1], "b\n", 2) < 0);
+		}
+		close(sv[1]);
+		close(p[1]);
+		dgram_relay_init(&st, p[0], out, '\n');
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+		TAP_OK(dgram_relay(sv[0], true, false, &st, &o) ==
+		    RELAY_ERROR && st.fail == DGRAM_FAIL_SOCKET &&
+		    errno == EPIPE && st.sent == 1, "seqpacket: a record after "
+		    "the peer closed is refused (EPIPE)");
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+		cpu = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+		TAP_OK(cpu < 0.05, "no spinning while input is silent: %.3f s "
+		    "of CPU", cpu);
+		waitpid(kid, NULL, 0);
+		dgram_relay_free(&st);
+		close(p[0]);
+		close(sv[0]);
+	}
 
 	/* A datagram socket: the idle timeout ends it; an empty record is
 	 * fine there. */

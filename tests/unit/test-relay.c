@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of lib/relay: bytes unchanged through each path (sendfile
- * and buffer with files, splice with pipes), the EOF rules (a silent input
- * ends with the peer; eof_shut_fd hands the peer's end on and waits for
- * the answer), and the idle timeout.
+ * and buffer with files, splice with pipes), the EOF rules (input goes to
+ * its end after the peer's; a peer gone for good refuses it, also over
+ * TCP where the error comes back after the send; eof_shut_fd hands the
+ * peer's end on and waits for the answer), and the idle timeout.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,76 @@ holds_pattern(int fd, size_t len)
 		at += (size_t)n;
 	}
 	return n == 0 && at == len;
+}
+
+/* A connected TCP pair on loopback: *A ours (non-blocking), *B the
+ * peer's. */
+static void
+tcp_pair(int *a, int *b)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sin;
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (l < 0 || bind(l, (void *)&sin, sizeof sin) < 0 || listen(l, 1) < 0 ||
+	    getsockname(l, (void *)&sin, &len) < 0)
+		exit(99);
+	*a = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(*a, (void *)&sin, sizeof sin) < 0 ||
+	    (*b = accept(l, NULL, NULL)) < 0)
+		exit(99);
+	close(l);
+	fcntl(*a, F_SETFL, O_NONBLOCK);
+}
+
+/*
+ * Over TCP the relay reports success only once the peer's stack has
+ * acknowledged everything: a peer that closed for good before our last
+ * line makes the relay fail (the reset), one that only half-closed gets
+ * it all and the relay ends at EOF.
+ */
+static void
+tcp_tests(int out)
+{
+	struct relay_opts o = { .eof_shut_fd = -1 };
+	struct pump up, down, *bad;
+	enum relay_end end;
+	int a, b, ip[2];
+	char buf[64];
+
+	tcp_pair(&a, &b);
+	close(b);
+	if (pipe(ip) < 0 || full_write(ip[1], "line2\n", 6) < 0)
+		exit(99);
+	close(ip[1]);
+	pump_init(&up, ip[0], a, false);
+	pump_init(&down, a, out, true);
+	end = relay_stream(a, &up, &down, &o, &bad);
+	TAP_OK(end == RELAY_ERROR && bad == &up && (errno == EPIPE ||
+	    errno == ECONNRESET), "TCP: a line sent after the peer closed "
+	    "for good is an error (%s)", strerror(errno));
+	close(a);
+	close(ip[0]);
+	pump_free(&up);
+	pump_free(&down);
+
+	tcp_pair(&a, &b);
+	shutdown(b, SHUT_WR);
+	if (pipe(ip) < 0 || full_write(ip[1], "line2\n", 6) < 0)
+		exit(99);
+	close(ip[1]);
+	pump_init(&up, ip[0], a, false);
+	pump_init(&down, a, out, true);
+	end = relay_stream(a, &up, &down, &o, &bad);
+	TAP_OK(end == RELAY_EOF && read(b, buf, sizeof buf) == 6 &&
+	    read(b, buf, sizeof buf) == 0, "TCP: a peer that half-closed "
+	    "gets the line, then the end");
+	close(a);
+	close(b);
+	close(ip[0]);
+	pump_free(&up);
+	pump_free(&down);
 }
 
 int
@@ -159,19 +231,56 @@ main(void)
 	pump_free(&up);
 	pump_free(&down);
 
-	/* The peer ends while input is open but silent: done at once. */
+	/*
+	 * The peer ends while input is open: input still goes to its end,
+	 * whatever the timing (the peer may only have half-closed).  Here it
+	 * did half-close: it gets everything, then our end.
+	 */
+	if (pipe(ip) < 0)
+		return 99;
+	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
+	shutdown(sv[1], SHUT_WR);
+	if ((kid = fork()) == 0) {
+		struct timespec later = { 0, 200000000 };
+		nanosleep(&later, NULL);
+		_exit(full_write(ip[1], "late\n", 5) < 0);
+	}
+	close(ip[1]);
+	pump_init(&up, ip[0], sv[0], false);
+	pump_init(&down, sv[0], out, true);
+	end = relay_stream(sv[0], &up, &down, &o, &bad);
+	n = recv(sv[1], buf, sizeof buf, 0);
+	TAP_OK(end == RELAY_EOF && n == 5 && memcmp(buf, "late\n", 5) == 0 &&
+	    recv(sv[1], buf, sizeof buf, 0) == 0,
+	    "after the peer's end, input that comes later is sent, then the "
+	    "end");
+	reap(kid);
+	close(sv[0]);
+	close(sv[1]);
+	close(ip[0]);
+	pump_free(&up);
+	pump_free(&down);
+
+	/* A peer gone for good refuses that input: an error, not success. */
 	if (pipe(ip) < 0)
 		return 99;
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
 	close(sv[1]);
+	full_write(ip[1], "refused\n", 8);
+	close(ip[1]);
 	pump_init(&up, ip[0], sv[0], false);
 	pump_init(&down, sv[0], out, true);
 	end = relay_stream(sv[0], &up, &down, &o, &bad);
-	TAP_OK(end == RELAY_EOF, "peer's end with a silent input ends");
+	TAP_OK(end == RELAY_ERROR && bad == &up && errno == EPIPE,
+	    "a closed peer refuses later input: EPIPE");
 	close(sv[0]);
+	close(ip[0]);
 	pump_free(&up);
 	pump_free(&down);
+	tcp_tests(out);
 
+	if (pipe(ip) < 0)
+		return 99;
 	/* Idle: neither side moves. */
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
 	o.idle = &short_idle;

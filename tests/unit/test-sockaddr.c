@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/sockaddr: the address operand of sockcat(1). */
+/* Unit tests of lib/sockaddr: the address operand of sockcat(1), and the
+ * source address of -s. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -22,7 +23,7 @@ main(void)
 {
 	struct sock_address sa;
 	const char *why;
-	char buf[SOCK_ADDRSTR_MAX], longpath[200];
+	char buf[SOCK_ADDRSTR_MAX], longpath[200], longhost[SOCK_HOST_MAX + 2];
 	struct sockaddr_in in = { .sin_family = AF_INET,
 	    .sin_port = htons(8080) };
 	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6,
@@ -99,6 +100,34 @@ main(void)
 	longpath[5 + 108] = '\0';
 	TAP_OK(parse(longpath, &sa, &why) == -1 && strstr(why, "too long"),
 	    "a 108-byte path is refused, not truncated");
+
+	/* -s: the same host and port rules, the port optional. */
+	TAP_OK(sock_source_parse("127.0.0.2", SOCK_KIND_TCP, &sa, &why) == 0 &&
+	    strcmp(sa.host, "127.0.0.2") == 0 && sa.port_lo == 0 &&
+	    sa.kind == SOCK_KIND_TCP, "source HOST: port 0");
+	TAP_OK(sock_source_parse("h:4000", SOCK_KIND_UDP, &sa, &why) == 0 &&
+	    sa.port_lo == 4000 && sa.port_hi == 4000 &&
+	    sa.socktype == SOCK_DGRAM, "source HOST:PORT");
+	TAP_OK(sock_source_parse("[::1]", SOCK_KIND_TCP, &sa, &why) == 0 &&
+	    strcmp(sa.host, "::1") == 0 && sa.numeric_host && sa.port_lo == 0,
+	    "source [IPv6]");
+	TAP_OK(sock_source_parse("[::1]:7", SOCK_KIND_TCP, &sa, &why) == 0 &&
+	    sa.port_lo == 7, "source [IPv6]:PORT");
+	TAP_OK(sock_source_parse("127.0.0.1:70000", SOCK_KIND_TCP, &sa,
+	    &why) == -1 && strstr(why, "out of range"),
+	    "source port 70000 is out of range, not wrapped");
+	TAP_OK(sock_source_parse("h:1-2", SOCK_KIND_TCP, &sa, &why) == -1 &&
+	    strstr(why, "range"), "a source port range is refused");
+	TAP_OK(sock_source_parse("::1", SOCK_KIND_TCP, &sa, &why) == -1 &&
+	    strstr(why, "brackets"), "an unbracketed IPv6 source is refused");
+	TAP_OK(sock_source_parse("h:", SOCK_KIND_TCP, &sa, &why) == -1 &&
+	    strstr(why, "missing port"), "source HOST: with an empty port");
+	TAP_OK(sock_source_parse("", SOCK_KIND_TCP, &sa, &why) == -1 && why,
+	    "an empty source");
+	memset(longhost, 'h', sizeof longhost);
+	longhost[sizeof longhost - 1] = '\0';
+	TAP_OK(sock_source_parse(longhost, SOCK_KIND_TCP, &sa, &why) == -1 &&
+	    strstr(why, "too long"), "a source host too long");
 
 	inet_pton(AF_INET, "127.0.0.1", &in.sin_addr);
 	TAP_OK(strcmp(sock_address_format(SOCK_KIND_TCP, (void *)&in,
