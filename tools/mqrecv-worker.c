@@ -153,6 +153,7 @@ static sigset_t wait_mask;		/* the mask inside waits */
 static volatile sig_atomic_t stop_sig;	/* the last INT, TERM or HUP */
 static volatile sig_atomic_t stops;	/* how many came */
 static volatile sig_atomic_t woken;	/* a signal or a child's end */
+static volatile sig_atomic_t late_stop;	/* a stop signal, since it was 0 */
 static sig_atomic_t stops_passed;	/* how many were passed on */
 
 /* Milliseconds on CLOCK_MONOTONIC. */
@@ -200,7 +201,7 @@ on_stop(int sig)
 {
 	stop_sig = sig;
 	stops++;
-	woken = 1;
+	late_stop = woken = 1;
 }
 
 static void
@@ -418,12 +419,13 @@ send_held(const struct held *h, bool wait)
 	static bool signalled;	/* a signal ended such a wait: no more */
 	struct deadline dl;
 	struct msgq_wait w = { .dl = &dl, .mask = &wait_mask,
-	    .stop = wait ? &woken : &never, .watch = -1 };
+	    .stop = wait ? &late_stop : &never, .watch = -1 };
 
 	/* A signal that came before (the one that stopped the work) does
-	 * not end this wait; only one that comes during it. */
+	 * not end this wait; only one that comes during it (and not the
+	 * SIGCHLD of a COMMAND reaped already). */
 	if (wait)
-		woken = 0;
+		late_stop = 0;
 	deadline_start(&dl, wait && !signalled ? &second : &zero);
 	if (msgq_send(h->dest, h->data, h->len, h->prio, &w) == 0)
 		return true;
