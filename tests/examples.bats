@@ -23,10 +23,30 @@ pages() {
 SETUP[bbad10f1]='printf "line 1\nline 2\n" > log; mqsend -c q </dev/null
 stop_when lines out 2'
 CHECK[bbad10f1]='diff log out'
-# The job-queue worker loop ends when the queue is empty.
-SETUP[56deb9da]='mqsend -c key:0x6a6f62 j1 j2 j3'
-CHECK[56deb9da]='[ $rc = 0 ] && printf "working on j%s\n" 1 2 3 | diff - out
-[ "$(qlen key:0x6a6f62)" = 0 ]'
+# The gzip worker: three old logs compressed, today's left alone, and
+# one whose .gz already exists fails (gzip will not overwrite it), is
+# tried again with a growing delay, and is still queued when -t ends it.
+SETUP[eb4cbb50]='mount -t tmpfs ipcu-log /var/log && mkdir /var/log/myapp
+cd /var/log/myapp && echo a > a.log && echo b > b.log && echo c > c.log
+echo x > x.log && echo old > x.log.gz && echo t > today.log
+touch -d "2 days ago" a.log b.log c.log x.log && cd - >/dev/null'
+LIMIT[eb4cbb50]=30
+CHECK[eb4cbb50]='[ $rc = 0 ] && cd /var/log/myapp
+[ "$(ls | tr "\n" " ")" = "a.log.gz b.log.gz c.log.gz today.log x.log x.log.gz " ]
+[ "$(zcat a.log.gz)" = a ] && [ "$(mqrecv -t 0 gzip-jobs)" = /var/log/myapp/x.log ]'
+# Command-line jobs: the good one runs once, the bad one fails five times
+# and lands in failed-jobs; the worker runs for ever: stop it then.
+SETUP[75c69d58]='mqsend -c jobs "echo ok >> ok.out" "exit 3"
+mqsend -c failed-jobs </dev/null
+stop_when test "$(qlen failed-jobs)" = 1'
+CHECK[75c69d58]='[ "$(cat ok.out)" = ok ] && [ "$(mqrecv -t 0 failed-jobs)" = "exit 3" ]
+[ "$(qlen jobs)" = 0 ] && [ "$(grep -c "failed 5 times" err)" = 1 ]'
+# MQTT: Debian's mosquitto on the sandbox's loopback as "broker"; stop
+# once the subscriber has both messages.
+SETUP[dab27fc6]='mqtt_broker got
+mqsend -c jobs "job 1" "job 2"
+stop_when lines got 2'
+CHECK[dab27fc6]='printf "job 1\njob 2\n" | diff - got && [ "$(qlen jobs)" = 0 ]'
 # Drain by priority, then the queue is gone.
 SETUP[45701e57]='mqsend -c q </dev/null; mqsend -p 1 q low; mqsend -p 9 q high
 mqsend -p 5 q mid'
@@ -162,9 +182,14 @@ until [ "$(ss -Hltn | grep -c ":800[37] ")" = 2 ]; do sleep 0.02; done'
 CHECK[70788f0f]='[ $rc = 0 ] && grep -q 8003 out && grep -q 8007 out && [ "$(wc -l < out)" = 2 ]'
 
 # --- ipcutils(7) -------------------------------------------------------
-SETUP[92d31bec]='for i in 1 2 3 4 5 6; do echo "echo done $i >> done.$i"; done > joblist'
-CHECK[92d31bec]='[ $rc = 0 ] && cat done.* | sort | diff - <(printf "done %s\n" 1 2 3 4 5 6)
+# The worker starts first, the producer fills the queue behind it.
+SETUP[b94be017]='for i in 1 2 3 4 5 6 7 8 9 10 11 12; do echo "echo done $i >> done.$i"; done > joblist'
+CHECK[b94be017]='[ $rc = 0 ] && cat done.* | sort -n -k2 | diff - <(printf "done %s\n" $(seq 12))
 [ "$(qlen jobs)" = 0 ]'
+SETUP[73a969b9]='mqtt_broker got
+mqsend -c jobs "job 1" "job 2"
+stop_when lines got 2'
+CHECK[73a969b9]='printf "job 1\njob 2\n" | diff - <(sort got) && [ "$(qlen jobs)" = 0 ]'
 SETUP[137833d5]='mkdir project
 printf "all:\n\t@echo built while holding \$\$(semop key:0x51 get)\n" > project/Makefile'
 CHECK[137833d5]='[ $rc = 0 ] && grep -qx "built while holding 3" out && [ "$(semop key:0x51 get)" = 4 ]'

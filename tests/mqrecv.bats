@@ -607,21 +607,28 @@ os.execvp("mqrecv", ["mqrecv", sys.argv[2]])' "$T/sock" "$k" &
 
 @test "a reader without write permission is refused up front: EACCES, nothing received" {
 	require_root
+	# The user runs a copy that it can reach wherever the build tree is
+	# (a checkout under /root is not).
+	local bin
+	bin=$(mktemp -d /tmp/ipcu-nobody.XXXXXX)
+	cleanup_add rm -rf "$bin"
+	cp "$(command -v mqrecv)" "$bin/"
+	chmod 755 "$bin"
 	for queue in "$q" "$k"; do
 		mqsend -c --mode 0644 "$queue" a b c
 		run setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		    bash -c "mqrecv -t 0 '$queue' >/dev/full"
+		    bash -c "'$bin/mqrecv' -t 0 '$queue' >/dev/full"
 		assert_status_msg 1 "^mqrecv: $queue: Permission denied: "
 		[[ $output == *"write permission"* && $output != *"Bad file descriptor"* ]]
 		[ "${#lines[@]}" -eq 1 ]
 		holds "$queue" 3
 		run setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		    mqrecv -t 0 "$queue"
+		    "$bin/mqrecv" -t 0 "$queue"
 		assert_status_msg 1 "Permission denied"
 		holds "$queue" 3
 		# Looking needs no more than reading.
 		run setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		    mqrecv --stat "$queue"
+		    "$bin/mqrecv" --stat "$queue"
 		assert_status_msg 0 "messages=3"
 	done
 }

@@ -37,7 +37,7 @@ CHECK[dd842748]='[ $rc = 0 ]
 tail -n 1 out | grep -Eqx "[0-9]+(\.[0-9]+)?"'
 
 # Pipelines.
-CHECK[56157aff]='[ $rc = 0 ] && printf "%s\n" four one three two | diff - <(sort out)
+CHECK[70d39bb7]='[ $rc = 0 ] && printf "%s\n" four one three two | diff - <(sort out)
 [ "$(qlen work)" = 0 ]'
 CHECK[212c5438]='[ $rc = 0 ] && printf "job %s ran\n" 1 2 3 4 5 | diff - <(sort out)
 [ "$(semop key:0x51 get)" = 2 ]'

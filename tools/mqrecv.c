@@ -23,6 +23,9 @@
  * are finished if the output takes them without waiting, else put back,
  * and mqrecv dies by that signal.  A reader that goes away ends it by
  * SIGPIPE, once what the reader did not read is back in the queue.
+ *
+ * With "-- COMMAND [ARG]..." mqrecv is a worker instead: each message runs
+ * COMMAND on its standard input (mqrecv-worker.c).
  */
 #include "config.h"
 
@@ -45,6 +48,7 @@
 #include "diag.h"
 #include "fullio.h"
 #include "ipcobj.h"
+#include "mqrecv-worker.h"
 #include "msgq.h"
 #include "parse.h"
 #include "process.h"
@@ -61,7 +65,8 @@ static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
-	  "stop after N messages", "N" },
+	  "stop after N messages (with a COMMAND: N jobs that succeeded)",
+	  "N" },
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "stop when no message came for DURATION (0: do not wait)",
 	  "DURATION" },
@@ -76,6 +81,7 @@ static struct poptOption options[] = {
 	  "into a pipe, write as fast as it takes, for a reader that reads "
 	  "everything", NULL },
 	MSGQ_CREATE_OPTIONS(opt_create)
+	WORKER_OPTIONS
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
 	  "print the queue's attributes as key=value lines and exit", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
@@ -618,18 +624,69 @@ open_or_err(int fd, const char *name)
 		err(EXIT_FAIL, "%s", name);
 }
 
-/* Parse the command line into the options and operand, or exit 2. */
-static void
-parse_or_err(int argc, const char **argv, struct msgq_create *create)
+/*
+ * Split ARGV at its first "--" that is not an option's value: return what
+ * follows (COMMAND), or NULL, and set *ARGC to what precedes it.
+ */
+static char **
+split_command(int *argc, const char **argv)
 {
-	const char **args = cmdline_parse_or_err(argc, argv, options,
-	    "[OPTION]... QUEUE");
-	const char *qarg = args[0];
+	static const char *const takes_value[] = { "-n", "--count", "-t",
+	    "--timeout", "-T", "--type", "-j", "--jobs", "--max-attempts",
+	    "--dead-letter", "--max-messages", "--message-size", "--mode" };
 
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			argv[i] = NULL;
+			*argc = i;
+			return (char **)&argv[i + 1];
+		}
+		for (size_t k = 0; k < sizeof takes_value / sizeof *takes_value;
+		    k++)
+			if (strcmp(argv[i], takes_value[k]) == 0) {
+				i++;
+				break;
+			}
+	}
+	return NULL;
+}
+
+/* Exit 2 when an option of one mode is given in the other: COMMAND is
+ * the worker mode's, and its options need it. */
+static void
+check_mode_or_err(char **command)
+{
+	const char *w = worker_option_given();
+
+	if (command && !command[0])
+		usage_error("missing COMMAND after '--'");
+	if (!command && w)
+		usage_error("%s needs a COMMAND: mqrecv [OPTION]... QUEUE -- "
+		    "COMMAND [ARG]...", w);
+	if (command && (opt_null || opt_show_prio || opt_batch || opt_stat ||
+	    opt_unlink))
+		usage_error("%s writes no records: it has no meaning with a "
+		    "COMMAND", opt_null ? "-0" : opt_show_prio ? "-P" :
+		    opt_batch ? "--batch" : opt_stat ? "--stat" : "--unlink");
+}
+
+/* Parse the command line into the options, operand and COMMAND (NULL
+ * without one), or exit 2. */
+static void
+parse_or_err(int argc, const char **argv, struct msgq_create *create,
+    char ***command)
+{
+	const char **args, *qarg;
+
+	*command = split_command(&argc, argv);
+	args = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE\n"
+	    "  or:  mqrecv [OPTION]... QUEUE -- COMMAND [ARG]...");
+	qarg = args[0];
 	if (!qarg)
 		usage_error("missing QUEUE operand");
 	if (args[1])
 		usage_error("extra operand '%s'", args[1]);
+	check_mode_or_err(*command);
 	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &operand);
 	if (opt_type) {
 		if (operand.flavor == IPC_POSIX)
@@ -643,19 +700,34 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create)
 		number_or_err("-n", opt_count, 1, ULONG_MAX);
 	if (opt_timeout)
 		duration_or_err("-t", opt_timeout);
+	if (*command)
+		worker_check_or_err(&operand);
+}
+
+/* The worker mode: run COMMAND on each message (mqrecv-worker.c). */
+static int
+run_worker(const struct msgq_create *create, char **command)
+{
+	struct worker_setup s = { .queue = &operand, .create = create,
+	    .type = type, .count = opt_count, .timeout = opt_timeout,
+	    .command = command };
+	return worker_run(&s);
 }
 
 int
 main(int argc, const char **argv)
 {
 	struct msgq_create create;
+	char **command;
 	bool receiving;
 	int status = EXIT_OK;
 
 	atexit(close_stdout);
-	parse_or_err(argc, argv, &create);
+	parse_or_err(argc, argv, &create, &command);
 	open_or_err(STDIN_FILENO, "standard input");
 	open_or_err(STDOUT_FILENO, "standard output");
+	if (command)
+		return run_worker(&create, command);
 	delim = opt_null ? '\0' : '\n';
 	/* --unlink alone (or with --stat) receives nothing. */
 	receiving = !opt_stat && (!opt_unlink || opt_count || opt_timeout);

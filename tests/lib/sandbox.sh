@@ -75,3 +75,18 @@ private_tmp() {
 		esac
 	done
 }
+
+# mqtt_broker OUT: for the examples that hand messages to an MQTT broker.
+# Debian's mosquitto on this sandbox's loopback, port 1883, reached as
+# "broker" through a private /etc/hosts, and a QoS 1 subscriber to topic
+# "jobs" writing what it gets to OUT.  ipcutils builds no broker.
+mqtt_broker() {
+	{ cat /etc/hosts; echo "127.0.0.1 broker"; } > hosts
+	mount --bind hosts /etc/hosts
+	printf 'listener 1883 127.0.0.1\nallow_anonymous true\nuser %s\n' \
+	    "$(id -un)" > mosquitto.conf
+	/usr/sbin/mosquitto -c mosquitto.conf 2> mosquitto.log &
+	until mosquitto_pub -h broker -t probe -n 2>/dev/null; do sleep 0.02; done
+	mosquitto_sub -h broker -t jobs -q 1 -i ipcu-examples > "$1" &
+	until grep -q ipcu-examples mosquitto.log; do sleep 0.02; done
+}

@@ -1,0 +1,450 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# mqrecv's worker mode, QUEUE -- COMMAND: each message on COMMAND's
+# standard input, consumed only when COMMAND exits 0; -j, retries with a
+# growing delay, --max-attempts and --dead-letter, signals, SIGKILL,
+# two workers, System V types, and an MQTT broker's client as COMMAND.
+
+load lib/common
+load lib/waiting
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	T=$BATS_TEST_TMPDIR
+	q=$(uniq_name worker)
+	dlq=$(uniq_name worker-dead)
+	# System V keys of our own: 0x57 and 0x58 prefixes, pid, test number.
+	k=key:$(( (0x57 << 24) | (($$ & 0xffff) << 8) | BATS_TEST_NUMBER ))
+	k2=key:$(( (0x58 << 24) | (($$ & 0xffff) << 8) | BATS_TEST_NUMBER ))
+	for o in "$q" "$dlq" "$k" "$k2"; do
+		cleanup_add mqrecv --unlink "$o"
+	done
+	mkdir -p "$T/done"
+}
+
+# A small POSIX queue (RLIMIT_MSGQUEUE is shared by every root process
+# here), or a System V queue for a key: operand.
+mkq() {
+	case $1 in
+	key:*) mqsend -c "$1" </dev/null ;;
+	*) mqsend -c --max-messages 10 --message-size 256 "$@" </dev/null ;;
+	esac
+}
+
+count() {
+	mqrecv --stat "$1" | sed -n 's/^messages=//p'
+}
+
+# A job script: record the message and its attempt as a file under done/
+# (one file per run, so concurrent runs never share a write), then exit
+# with $FAIL_UNTIL: fail while the attempt is below it.
+job() {
+	cat >"$T/job" <<'EOF'
+#!/bin/sh
+m=$(cat)
+echo "$MQRECV_ATTEMPT" > "$DONE/$m.$$"
+[ "$MQRECV_ATTEMPT" -ge "${FAIL_UNTIL:-0}" ]
+EOF
+	chmod +x "$T/job"
+	export DONE=$T/done
+}
+
+# has_lines FILE N: FILE has at least N lines.
+has_lines() {
+	[ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]
+}
+
+# runs MESSAGE: how many times a job ran MESSAGE.
+runs() {
+	find "$T/done" -name "$1.*" | wc -l
+}
+
+@test "--help shows both forms and the worker's options" {
+	run mqrecv --help
+	assert_status_msg 0 'or:  mqrecv \[OPTION\]\.\.\. QUEUE -- COMMAND \[ARG\]\.\.\.'
+	[[ $output == *--jobs=N* && $output == *--max-attempts=K* &&
+	    $output == *--dead-letter=QUEUE* ]]
+}
+
+@test "bad input: exit 2, a message naming it, nothing created" {
+	run mqrecv -c "$q" --
+	assert_status_msg 2 "missing COMMAND after '--'"
+	run mqrecv -c -j 2 "$q"
+	assert_status_msg 2 '-j needs a COMMAND'
+	run mqrecv -c --max-attempts 2 "$q"
+	assert_status_msg 2 '--max-attempts needs a COMMAND'
+	run mqrecv -c -j 0 "$q" -- true
+	assert_status_msg 2 "-j.*'0'"
+	run mqrecv -c -j 1025 "$q" -- true
+	assert_status_msg 2 "-j.*'1025'"
+	run mqrecv -c --max-attempts 0 "$q" -- true
+	assert_status_msg 2 "--max-attempts.*'0'"
+	run mqrecv -c --dead-letter "$dlq" "$q" -- true
+	assert_status_msg 2 '--dead-letter needs --max-attempts'
+	run mqrecv -c --max-attempts 2 --dead-letter "/$q" "$q" -- true
+	assert_status_msg 2 "--dead-letter: /$q is QUEUE itself"
+	run mqrecv -c --max-attempts 2 --dead-letter 'a/b' "$q" -- true
+	assert_status_msg 2 "a/b"
+	for opt in -0 -P --batch --stat --unlink; do
+		run mqrecv -c "$opt" "$q" -- true
+		assert_status_msg 2 "^mqrecv: $opt writes no records"
+	done
+	run mqrecv -c "$q" true
+	assert_status_msg 2 "extra operand 'true'"
+	run mqrecv --stat "$q"
+	assert_status_msg 1 'no such message queue'
+	run mqrecv --stat "$dlq"
+	assert_status_msg 1 'no such message queue'
+}
+
+@test "the message is COMMAND's standard input, byte for byte; the queue and priority in its environment; no shell" {
+	mkq "$q"
+	mqsend -p 7 "$q" 'a "quoted" $HOME `x`'
+	mqsend "$q" ''
+	run mqrecv -t 0 "$q" -- sh -c 'od -An -tx1 | tr -d " \n"; echo "|$MQRECV_QUEUE $MQRECV_PRIORITY $MQRECV_ATTEMPT ${MQRECV_TYPE-unset}"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$(printf '%s' 'a "quoted" $HOME `x`' | od -An -tx1 | tr -d ' \n')|$q 7 1 unset" ]
+	[ "${lines[1]}" = "|$q 0 1 unset" ]
+	# Arguments are passed as they are: no shell parses them.
+	mqsend "$q" x
+	run mqrecv -t 0 "$q" -- printf '[%s]' 'two words' '$HOME' ';'
+	[ "$output" = '[two words][$HOME][;]' ]
+	[ "$(count "$q")" = 0 ]
+}
+
+@test "a COMMAND that does not read its input is no error" {
+	mkq "$q"
+	head -c 250 /dev/zero | tr '\0' x | mqsend "$q"
+	mqsend "$q" short
+	run mqrecv -t 0 "$q" -- true
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ "$(count "$q")" = 0 ]
+}
+
+@test "a message larger than the pipe is written as COMMAND reads it, and one that is never read blocks nothing" {
+	require_root
+	# kernel.msgmax is per IPC namespace: a private one allows 200 KB.
+	run unshare --ipc sh -c '
+		echo 400000 > /proc/sys/kernel/msgmnb &&
+		echo 300000 > /proc/sys/kernel/msgmax &&
+		mqsend -c key:0x4242 </dev/null &&
+		head -c 200000 /dev/zero | tr "\0" y | mqsend key:0x4242 &&
+		mqsend key:0x4242 small &&
+		mqrecv -t 0 key:0x4242 -- sh -c "sleep 0.2; wc -c" &&
+		head -c 200000 /dev/zero | tr "\0" y | mqsend key:0x4242 &&
+		mqrecv -t 0 key:0x4242 -- sleep 0.5 &&
+		mqrecv --stat key:0x4242 | grep -x messages=0'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 200000 ] && [ "${lines[1]}" = 5 ]
+}
+
+@test "1,000 jobs across -j 4: each succeeds exactly once, at most 4 at once" {
+	mkq "$k"
+	seq -f 'job-%g' 1000 | mqsend "$k"
+	cat >"$T/conc" <<'EOF'
+#!/bin/sh
+m=$(cat)
+: > "$RUN/$m"
+ls "$RUN" | wc -l > "$DONE/$m.$$"
+rm "$RUN/$m"
+EOF
+	chmod +x "$T/conc"
+	mkdir "$T/run"
+	DONE=$T/done RUN=$T/run run mqrecv -j 4 -n 1000 "$k" -- "$T/conc"
+	[ "$status" -eq 0 ]
+	[ "$(ls "$T/done" | wc -l)" = 1000 ]
+	[ "$(ls "$T/done" | sed 's/\.[0-9]*$//' | sort -u | wc -l)" = 1000 ]
+	[ "$(count "$k")" = 0 ]
+	max=$(cat "$T"/done/* | sort -n | tail -n 1)
+	echo "# at most $max jobs at once" >&3
+	((max <= 4 && max >= 2))
+}
+
+@test "jobs that fail twice then succeed: each runs three times, with a growing delay, and is consumed once" {
+	job
+	mkq "$q"
+	mqsend "$q" a b c
+	SECONDS=0
+	FAIL_UNTIL=3 run mqrecv -n 3 "$q" -- "$T/job"
+	[ "$status" -eq 0 ]
+	for m in a b c; do
+		[ "$(runs $m)" = 3 ]
+		[ "$(cat "$T"/done/$m.* | sort | tr '\n' ' ')" = "1 2 3 " ]
+	done
+	[ "$(count "$q")" = 0 ]
+	# The delays before the second and third runs: 100 ms, then 200 ms.
+	t=($(for n in 1 2 3; do
+		stat -c %.3Y $(grep -lx $n "$T"/done/a.*)
+	done))
+	awk -v a="${t[0]}" -v b="${t[1]}" -v c="${t[2]}" \
+	    'BEGIN { print "# gaps " b - a " s, " c - b " s"; exit !(b - a >= 0.09 && c - b >= 0.19) }' >&3
+}
+
+@test "-j 1 runs the messages in the queue's order" {
+	mkq "$q"
+	mqsend -p 1 "$q" low1
+	mqsend -p 9 "$q" high1
+	mqsend -p 5 "$q" mid
+	mqsend -p 9 "$q" high2
+	mqsend -p 1 "$q" low2
+	run mqrecv -t 0 "$q" -- sh -c 'cat; echo'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf '%s\n' high1 high2 mid low1 low2)" ]
+}
+
+@test "a job that always fails goes to the dead-letter queue after K attempts, with its priority" {
+	job
+	mkq "$q"
+	mkq "$dlq"
+	mqsend -p 4 "$q" bad
+	mqsend "$q" good
+	FAIL_UNTIL=99 run mqrecv -t 1 --max-attempts 3 --dead-letter "$dlq" "$q" -- sh -c '
+		m=$(cat); [ "$m" = good ] && exit 0
+		printf "%s\n" "$m" | "$0"' "$T/job"
+	assert_status_msg 1 "$q: a message of 3 bytes failed 3 times \\(last status 1\\): sent to $dlq"
+	[ "$(runs bad)" = 3 ]
+	[ "$(count "$q")" = 0 ]
+	[ "$(mqrecv -P -t 0 "$dlq")" = "$(printf '4\tbad')" ]
+}
+
+@test "without --dead-letter a message that failed K times is put back, not run again, and mqrecv exits 1" {
+	job
+	mkq "$q"
+	mqsend "$q" bad
+	FAIL_UNTIL=99 run mqrecv -t 1 --max-attempts 2 "$q" -- "$T/job"
+	assert_status_msg 1 'failed 2 times \(last status 1\): put back, not to be run again by this mqrecv'
+	[ "$(runs bad)" = 2 ]
+	[ "$(mqrecv -t 0 "$q")" = bad ]
+}
+
+@test "a queue of failing messages in their delay costs no CPU, and a new message is still run at once, before lower priorities" {
+	mkq "$q"
+	for m in 1 2 3; do mqsend -p 5 "$q" "fail$m"; done
+	mqrecv "$q" -- sh -c 'm=$(cat); echo "$m $MQRECV_ATTEMPT" >> "$0/log"
+		case $m in fail*) exit 1;; esac' "$T" 2>/dev/null &
+	pid=$!
+	cleanup_kill $pid
+	# Four failures each: the next delay is 1.6 s, then 3.2 s.
+	wait_until 10 grep -qx 'fail3 4' "$T/log"
+	idle $pid
+	SECONDS=0
+	mqsend "$q" good
+	wait_until 2 grep -qx 'good 1' "$T/log"
+	echo "# good ran after ${SECONDS}s" >&3
+	# The failing ones are still there, and have not run more than once
+	# since (their delay is 1.6 s, then 3.2 s).
+	[ "$(grep -c '^fail1 ' "$T/log")" -le 6 ]
+}
+
+@test "-t: 124 when no message came at all; otherwise it waits for the running jobs" {
+	mkq "$q"
+	run mqrecv -t 0.2 "$q" -- true
+	assert_status_msg 124 '^$'
+	mqsend "$q" slow
+	run mqrecv -t 0.1 "$q" -- sh -c 'sleep 0.5; cat'
+	[ "$status" -eq 0 ] && [ "$output" = slow ]
+	[ "$(count "$q")" = 0 ]
+}
+
+@test "-n counts successful jobs: failures are put back and do not count" {
+	mkq "$q"
+	mqsend "$q" ok1 bad1 ok2 bad2 ok3 ok4
+	run mqrecv -n 3 "$q" -- sh -c 'case $(cat) in ok*) exit 0;; esac; exit 1'
+	[ "$status" -eq 0 ]
+	[ "$(mqrecv -t 0 "$q" | sort | tr '\n' ' ')" = "bad1 bad2 ok4 " ]
+}
+
+@test "COMMAND not found: 127; not executable: 126; the message stays" {
+	mkq "$q"
+	mqsend "$q" keep
+	run -127 mqrecv -t 0 "$q" -- no-such-command-here
+	assert_status_msg 127 '^mqrecv: no-such-command-here: No such file or directory'
+	touch "$T/noexec"
+	run -126 mqrecv -t 0 "$q" -- "$T/noexec"
+	assert_status_msg 126 'Permission denied'
+	[ "$(mqrecv -t 0 "$q")" = keep ]
+}
+
+@test "SIGTERM with 4 jobs running: passed on; the unfinished go back, the finished is consumed; death by SIGTERM" {
+	mkq "$q"
+	mqsend "$q" graceful j2 j3 j4 j5 j6 j7 j8
+	cat >"$T/long" <<'EOF'
+#!/bin/sh
+m=$(cat)
+if [ "$m" = graceful ]; then
+	trap 'kill $!; echo "$m finished" >> "$LOG"; exit 0' TERM
+	echo "$m started" >> "$LOG"
+	sleep "$NAP" & wait
+fi
+echo "$m started" >> "$LOG"
+exec sleep "$NAP"
+EOF
+	chmod +x "$T/long"
+	LOG=$T/log NAP=29.$$ "${DEFAULT_SIGNALS[@]}" mqrecv -j 4 "$q" -- "$T/long" &
+	pid=$!
+	cleanup_kill -KILL $pid
+	cleanup_add pkill -x -f "sleep 29.$$"
+	wait_until has_lines "$T/log" 4
+	assert_ends_on $pid TERM 143
+	grep -qx 'graceful finished' "$T/log"
+	[ "$(mqrecv -t 0 "$q" | sort | tr '\n' ' ')" = "j2 j3 j4 j5 j6 j7 j8 " ]
+	# No COMMAND is left behind: each one got the signal.
+	run pgrep -x -f "sleep 29.$$"
+	[ "$status" -eq 1 ]
+}
+
+@test "SIGINT and SIGHUP are passed on too; a COMMAND that exits 0 on them is consumed" {
+	for sig in INT HUP; do
+		mkq "$q"
+		mqsend "$q" "m-$sig"
+		rm -f "$T/log"
+		"${DEFAULT_SIGNALS[@]}" mqrecv "$q" -- sh -c \
+		    'trap "echo got >> $0/log; exit 0" '"$sig"'; cat >/dev/null; echo up >> $0/log; sleep 30 & wait' "$T" &
+		pid=$!
+		cleanup_kill -KILL $pid
+		wait_until grep -qx up "$T/log"
+		assert_ends_on $pid $sig $((128 + $(kill -l $sig)))
+		grep -qx got "$T/log"
+		[ "$(count "$q")" = 0 ]
+	done
+}
+
+@test "SIGKILL of the worker: what is lost or run twice, measured" {
+	# 40 kills at random moments of a stream of quick jobs (-j 4,
+	# System V); each kill is followed by a new worker.  mqrecv(1) says:
+	# nothing is run twice, and a kill loses at most the message between
+	# msgrcv(2) and the fork(2) of its COMMAND.
+	job
+	mkq "$k"
+	seq -f 'm%g' 1500 | mqsend "$k"
+	kills=40
+	# In a subshell whose standard error is closed to the shell's reports
+	# of killed jobs.
+	(
+		for ((i = 0; i < kills; i++)); do
+			mqrecv -j 4 "$k" -- "$T/job" &
+			pid=$!
+			sleep "0.0$((RANDOM % 90 + 10))"
+			kill -KILL $pid
+			wait $pid
+		done
+	) 2>/dev/null || :
+	# Jobs started before a kill run to their end; then drain the rest.
+	wait_until 10 bash -c '! pgrep -f "^/bin/sh $0/jo[b]$" >/dev/null' "$T"
+	mqrecv -j 4 -t 0 "$k" -- "$T/job" || [ $? = 124 ]
+	ls "$T/done" | sed 's/\.[0-9]*$//' | sort > "$T/ran"
+	twice=$(uniq -d "$T/ran" | wc -l)
+	lost=$(seq -f 'm%g' 1500 | sort | comm -23 - <(sort -u "$T/ran") | wc -l)
+	echo "# $kills SIGKILLs: $lost messages lost, $twice run twice, $(sort -u "$T/ran" | wc -l) of 1500 ran" >&3
+	[ "$twice" = 0 ]
+	((lost <= kills))
+}
+
+@test "two workers on one queue: each message runs exactly once" {
+	job
+	mkq "$k"
+	seq -f 'w%g' 400 | mqsend "$k"
+	mqrecv -j 2 -t 0.5 "$k" -- sh -c 'echo $$ >> "$0/w1"; exec "$0/job"' "$T" &
+	p1=$!
+	cleanup_kill $p1
+	mqrecv -j 2 -t 0.5 "$k" -- sh -c 'echo $$ >> "$0/w2"; exec "$0/job"' "$T"
+	wait $p1
+	[ "$(ls "$T/done" | wc -l)" = 400 ]
+	[ "$(ls "$T/done" | sed 's/\.[0-9]*$//' | sort -u | wc -l)" = 400 ]
+	echo "# worker 1 ran $(wc -l < "$T/w1"), worker 2 $(wc -l < "$T/w2")" >&3
+	[ -s "$T/w1" ] && [ -s "$T/w2" ]
+}
+
+@test "System V: -T selects, MQRECV_TYPE is set, a failed message keeps its type" {
+	mkq "$k"
+	mkq "$k2"
+	mqsend -T 2 "$k" two
+	mqsend -T 7 "$k" seven
+	mqsend -T 7 "$k" seven-bad
+	run mqrecv -T 7 -t 0.5 --max-attempts 1 --dead-letter "$k2" "$k" -- sh -c '
+		m=$(cat); echo "$m $MQRECV_TYPE ${MQRECV_PRIORITY-unset}"; [ "$m" = seven ]'
+	assert_status_msg 1 'seven 7 unset'
+	[[ $output == *'seven-bad 7 unset'* ]]
+	[ "$(mqrecv -P -t 0 "$k")" = "$(printf '2\ttwo')" ]
+	[ "$(mqrecv -P -t 0 "$k2")" = "$(printf '7\tseven-bad')" ]
+}
+
+@test "a full queue: a failed message waits for room with mqrecv, nothing is lost or stuck" {
+	# Capacity 2 and a producer that keeps it full: a put-back finds no
+	# room until the producer is done.  Each message fails once.
+	mqsend -c --max-messages 2 --message-size 64 "$q" </dev/null
+	seq 30 | mqsend "$q" &
+	cleanup_kill $!
+	run timeout 30 mqrecv -n 30 "$q" -- sh -c '
+		m=$(cat); [ "$MQRECV_ATTEMPT" -ge 2 ] || exit 1; echo "$m"'
+	[ "$status" -eq 0 ]
+	[ "$(sort -n <<<"$output" | tr '\n' ' ')" = "$(seq 30 | tr '\n' ' ')" ]
+	[ "$(count "$q")" = 0 ]
+}
+
+@test "SIGTERM when the put-back finds the queue full: it waits for room until another signal, then writes the messages to standard error" {
+	mqsend -c --max-messages 2 --message-size 64 "$q" </dev/null
+	mqsend "$q" one two
+	"${DEFAULT_SIGNALS[@]}" mqrecv -j 2 "$q" -- sh -c 'echo up >> "$0/log"; exec sleep 28.$$' "$T" 2>"$T/err" &
+	pid=$!
+	cleanup_kill -KILL $pid
+	wait_until has_lines "$T/log" 2
+	# A producer fills the queue again and waits with more.
+	mqsend "$q" three four five &
+	cleanup_kill $!
+	wait_until [ -n "$(count "$q")" ]
+	wait_until bash -c '[ "$(mqrecv --stat "$0" | sed -n s/^messages=//p)" = 2 ]' "$q"
+	kill -TERM $pid
+	wait_until grep -q 'waiting for room' "$T/err"
+	assert_ends_on $pid TERM 1
+	cat "$T/err"
+	grep -q "could not put back a message of 3 bytes (priority 0): the queue is full and a signal came; here it is:" "$T/err"
+	# Each message is somewhere: queued, spilled, or still with mqsend.
+	got=$( (mqrecv -t 0 "$q"; grep -x -e one -e two "$T/err") | sort | tr '\n' ' ')
+	[[ $got == *one* && $got == *two* && $got == *three* ]]
+}
+
+@test "MQTT: 1,000 messages to a mosquitto broker on loopback reach a QoS 1 subscriber, the broker stopped for 2 s mid-run" {
+	# The suite builds no broker of its own: this is Debian's mosquitto,
+	# started here on a free loopback port with a configuration written
+	# here, and its clients as COMMAND and as the subscriber.
+	command -v mosquitto >/dev/null || PATH=$PATH:/usr/sbin
+	command -v mosquitto >/dev/null || skip "mosquitto is not installed (bootstrap installs it)"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir "$T/mqtt"
+	cat >"$T/mqtt/conf" <<EOF
+listener $port 127.0.0.1
+allow_anonymous true
+persistence true
+persistence_location $T/mqtt/
+user $(id -un)
+EOF
+	broker() {
+		mosquitto -c "$T/mqtt/conf" 2>>"$T/mqtt/log" &
+		bpid=$!
+		cleanup_kill $bpid
+		wait_until 5 mosquitto_pub -h 127.0.0.1 -p "$port" -t probe -n
+	}
+	broker
+	mosquitto_sub -h 127.0.0.1 -p "$port" -t jobs -q 1 -c -i "ipcu-sub-$$" >"$T/got" 2>/dev/null &
+	sub=$!
+	cleanup_kill $sub
+	wait_until 5 grep -q "ipcu-sub-$$" "$T/mqtt/log"
+	mkq "$k"
+	seq -f 'mqtt-%g' 1000 | mqsend "$k"
+	# The example of mqrecv(1), on this broker's port.
+	mqrecv -j 4 -t 3 "$k" -- mosquitto_pub -h 127.0.0.1 -p "$port" -t jobs -q 1 -s 2>"$T/pub.err" &
+	worker=$!
+	cleanup_kill $worker
+	wait_until 20 has_lines "$T/got" 300
+	kill -TERM $bpid
+	wait $bpid || :
+	sleep 2
+	broker
+	wait $worker
+	wait_until 30 bash -c '[ "$(sort -u "$0" | wc -l)" -ge 1000 ]' "$T/got"
+	echo "# $(wc -l < "$T/got") received, $(sort -u "$T/got" | wc -l) distinct; $(grep -c . "$T/pub.err") client errors while the broker was down" >&3
+	seq -f 'mqtt-%g' 1000 | sort | diff - <(sort -u "$T/got")
+	[ "$(count "$k")" = 0 ]
+}
