@@ -44,8 +44,8 @@
 #include "fullio.h"
 #include "ipcobj.h"
 #include "msgq.h"
-#include "mqrecv-worker.h"
 #include "parse.h"
+#include "worker.h"
 
 extern char **environ;
 

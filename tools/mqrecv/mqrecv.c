@@ -25,7 +25,7 @@
  * SIGPIPE, once what the reader did not read is back in the queue.
  *
  * With "-- COMMAND [ARG]..." mqrecv is a worker instead: each message runs
- * COMMAND on its standard input (mqrecv-worker.c).
+ * COMMAND on its standard input (worker.c, beside this file).
  */
 #include "config.h"
 
@@ -48,10 +48,10 @@
 #include "diag.h"
 #include "fullio.h"
 #include "ipcobj.h"
-#include "mqrecv-worker.h"
 #include "msgq.h"
 #include "parse.h"
 #include "process.h"
+#include "worker.h"
 
 static char *opt_count;		/* -n: stop after this many messages */
 static char *opt_timeout;	/* -t: stop after this long with no message */
@@ -704,7 +704,7 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create,
 		worker_check_or_err(&operand);
 }
 
-/* The worker mode: run COMMAND on each message (mqrecv-worker.c). */
+/* The worker mode: run COMMAND on each message (worker.c). */
 static int
 run_worker(const struct msgq_create *create, char **command)
 {
