@@ -624,33 +624,6 @@ open_or_err(int fd, const char *name)
 		err(EXIT_FAIL, "%s", name);
 }
 
-/*
- * Split ARGV at its first "--" that is not an option's value: return what
- * follows (COMMAND), or NULL, and set *ARGC to what precedes it.
- */
-static char **
-split_command(int *argc, const char **argv)
-{
-	static const char *const takes_value[] = { "-n", "--count", "-t",
-	    "--timeout", "-T", "--type", "-j", "--jobs", "--max-attempts",
-	    "--dead-letter", "--max-messages", "--message-size", "--mode" };
-
-	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			argv[i] = NULL;
-			*argc = i;
-			return (char **)&argv[i + 1];
-		}
-		for (size_t k = 0; k < sizeof takes_value / sizeof *takes_value;
-		    k++)
-			if (strcmp(argv[i], takes_value[k]) == 0) {
-				i++;
-				break;
-			}
-	}
-	return NULL;
-}
-
 /* Exit 2 when an option of one mode is given in the other: COMMAND is
  * the worker mode's, and its options need it. */
 static void
@@ -678,7 +651,7 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create,
 {
 	const char **args, *qarg;
 
-	*command = split_command(&argc, argv);
+	argc = cmdline_split_command(argc, (char **)argv, command);
 	args = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE\n"
 	    "  or:  mqrecv [OPTION]... QUEUE -- COMMAND [ARG]...");
 	qarg = args[0];
