@@ -79,7 +79,10 @@ catch_stop_signals(void (*handler)(int))
 	struct sigaction sa = { .sa_handler = handler }, old;
 	sigset_t caught;
 
+	/* One stop handler never interrupts another. */
 	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		sigaddset(&sa.sa_mask, stops[i]);
 	sigemptyset(&caught);
 	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
 		if (sigaction(stops[i], NULL, &old) == 0 &&

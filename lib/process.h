@@ -61,9 +61,10 @@ int command_status(int status);
 
 /*
  * Catch SIGINT, SIGTERM and SIGHUP with HANDLER (without SA_RESTART, so
- * that a wait they interrupt ends with EINTR), each one that is not
- * ignored: a signal that whoever started the tool ignored (nohup, a
- * script's & job) stays ignored.  Return the set of the signals caught.
+ * that a wait they interrupt ends with EINTR, and with the other two
+ * blocked while it runs), each one that is not ignored: a signal that
+ * whoever started the tool ignored (nohup, a script's & job) stays
+ * ignored.  Return the set of the signals caught.
  */
 sigset_t catch_stop_signals(void (*handler)(int));
 
