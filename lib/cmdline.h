@@ -10,9 +10,10 @@
  *
  * which adds -V, --version and -h (popt's POPT_AUTOHELP gives --help, -?
  * and --usage).  cmdline_parse_or_err() then parses the options, answers
- * --version and -h, and turns a bad option into the usage-error shape of
- * diag.h.  popt configuration files are never read, so ~/.popt cannot
- * change how a script's command line is parsed.
+ * --version and -h, turns a bad option into the usage-error shape of
+ * diag.h, and hands back the operands; the popt context lives only inside
+ * it.  popt configuration files are never read, so ~/.popt cannot change
+ * how a script's command line is parsed.
  */
 #ifndef IPCU_CMDLINE_H
 #define IPCU_CMDLINE_H
@@ -29,18 +30,21 @@ extern struct poptOption cmdline_common_options[];
  * Parse ARGC/ARGV against OPTIONS; OPERANDS is the usage text after
  * "[OPTION]..." (further lines start "  or:  prog ...").  Print the version
  * or the help and exit 0 when asked; exit 2 on a bad option or value that
- * popt itself refuses.  Return the context, its operands left for
- * poptGetArg(); free it with poptFreeContext().
+ * popt itself refuses.  Return the operands in their order, NULL-terminated:
+ * ARGV's own words, moved to the front of ARGV's array (from ARGV[1] on),
+ * so that nothing of the parse is left to free.  A word that a popt
+ * callback handed back with poptStuffArgs() is returned as the word of
+ * ARGV it copies.
  */
-poptContext cmdline_parse_or_err(int argc, const char **argv,
+const char **cmdline_parse_or_err(int argc, const char **argv,
     const struct poptOption *options, const char *operands);
 
 /*
- * The context cmdline_parse_or_err() last returned.  A tool keeps its
- * context to the end (its operands live in it); this reference keeps it
- * reachable for LeakSanitizer even where the compiler has turned the
- * tool's own variable into a register, so that an exit is not a leak.
+ * Split ARGV (ARGC words) at its first "--" after ARGV[0], for a tool
+ * that runs a COMMAND: return how many words come before it (ARGC when
+ * there is none) and set *COMMAND to the words after it (NULL when there
+ * is no "--"; an empty list when "--" ends ARGV).
  */
-extern poptContext cmdline_context;
+int cmdline_split_command(int argc, char **argv, char ***command);
 
 #endif

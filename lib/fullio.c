@@ -22,28 +22,27 @@ wait_ready(int fd, short events)
 	}
 }
 
-ssize_t
+size_t
 full_write(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
-	size_t left = len;
+	size_t done = 0;
 
-	while (left > 0) {
-		ssize_t n = write(fd, p, left);
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
 		if (n > 0) {
-			p += n;
-			left -= (size_t)n;
+			done += (size_t)n;
 		} else if (n == 0) {
 			errno = EIO;
-			return -1;
+			break;
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK) {
 			if (wait_ready(fd, POLLOUT) < 0)
-				return -1;
+				break;
 		} else if (errno != EINTR) {
-			return -1;
+			break;
 		}
 	}
-	return (ssize_t)len;
+	return done;
 }
 
 ssize_t
@@ -60,21 +59,4 @@ read_some(int fd, void *buf, size_t len)
 			return -1;
 		}
 	}
-}
-
-ssize_t
-full_read(int fd, void *buf, size_t len)
-{
-	char *p = buf;
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = read_some(fd, p + got, len - got);
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
 }

@@ -5,7 +5,8 @@
  * write(2) and read(2) may move fewer bytes than asked, fail with EINTR,
  * or, on a non-blocking descriptor, fail with EAGAIN.  These loops retry
  * all three (waiting with poll(2) on EAGAIN), so callers see either the
- * whole transfer or a real error.
+ * whole transfer or a real error.  They do not return for a signal: a
+ * tool that must stop between two writes when one comes writes itself.
  */
 #ifndef IPCU_FULLIO_H
 #define IPCU_FULLIO_H
@@ -14,18 +15,11 @@
 #include <sys/types.h>
 
 /*
- * Write all LEN bytes of BUF to FD.  Return LEN, or -1 with errno set
- * (a write(2) returning 0 is reported as EIO).  On error some bytes may
- * have been written.
+ * Write the LEN bytes of BUF to FD.  Return how many were written: LEN,
+ * or fewer when writing failed, with errno set (a write(2) that returns 0
+ * counts as EIO).
  */
-ssize_t full_write(int fd, const void *buf, size_t len);
-
-/*
- * Read into BUF until LEN bytes have arrived or end of file.  Return the
- * number of bytes read (less than LEN only at end of file), or -1 with
- * errno set.
- */
-ssize_t full_read(int fd, void *buf, size_t len);
+size_t full_write(int fd, const void *buf, size_t len);
 
 /*
  * Read once into BUF, retrying EINTR and waiting out EAGAIN.  Return what

@@ -150,45 +150,44 @@ posix_flags(enum msgq_dir dir)
 	return flags[dir] | O_NONBLOCK;
 }
 
+/* Create the POSIX queue as C says, or open it if it exists; exit 1 with
+ * the reason when the kernel refuses. */
+static void
+posix_create(struct msgq *q, int flags, const struct msgq_create *c)
+{
+	/* The sizes asked for, the defaults for the others: they also
+	 * explain a refusal. */
+	struct mq_attr attr = {
+		.mq_maxmsg = c->max_messages ? c->max_messages :
+		    sysctl_or(MQ_SYSCTL "msg_default", 10),
+		.mq_msgsize = c->message_size ? c->message_size :
+		    sysctl_or(MQ_SYSCTL "msgsize_default", 8192),
+	};
+	bool sized = c->max_messages || c->message_size;
+	/* The mode asked for, not the umask's version of it. */
+	mode_t old = umask(0);
+
+	q->mqd = mq_open(q->name, flags | O_CREAT | O_EXCL, c->mode,
+	    sized ? &attr : NULL);
+	umask(old);
+	if (q->mqd != (mqd_t)-1)
+		q->created = true;
+	else if (errno == EEXIST)
+		q->mqd = mq_open(q->name, flags);
+	else
+		posix_create_failed(q, &attr);
+}
+
 static void
 posix_open(struct msgq *q, enum msgq_dir dir, const struct msgq_create *c)
 {
 	int flags = posix_flags(dir);
 	struct mq_attr attr;
 
-	if (c && c->create) {
-		struct mq_attr *ap = NULL;
-		mode_t old;
-
-		memset(&attr, 0, sizeof attr);
-		if (c->max_messages || c->message_size) {
-			attr.mq_maxmsg = c->max_messages ? c->max_messages :
-			    sysctl_or(MQ_SYSCTL "msg_default", 10);
-			attr.mq_msgsize = c->message_size ? c->message_size :
-			    sysctl_or(MQ_SYSCTL "msgsize_default", 8192);
-			ap = &attr;
-		}
-		/* The mode asked for, not the umask's version of it. */
-		old = umask(0);
-		q->mqd = mq_open(q->name, flags | O_CREAT | O_EXCL, c->mode,
-		    ap);
-		umask(old);
-		if (q->mqd != (mqd_t)-1)
-			q->created = true;
-		else if (errno == EEXIST)
-			q->mqd = mq_open(q->name, flags);
-		else {
-			if (!ap) {
-				attr.mq_maxmsg = sysctl_or(MQ_SYSCTL
-				    "msg_default", 10);
-				attr.mq_msgsize = sysctl_or(MQ_SYSCTL
-				    "msgsize_default", 8192);
-			}
-			posix_create_failed(q, &attr);
-		}
-	} else {
+	if (c && c->create)
+		posix_create(q, flags, c);
+	else
 		q->mqd = mq_open(q->name, flags);
-	}
 	if (q->mqd == (mqd_t)-1 && errno == EACCES && dir == MSGQ_RECEIVE) {
 		q->mqd = mq_open(q->name, posix_flags(MSGQ_INSPECT));
 		if (q->mqd != (mqd_t)-1)
@@ -335,48 +334,32 @@ sysv_open(struct msgq *q, const struct ipc_operand *op,
 		q->msgsize = ds.msg_qbytes;
 }
 
-struct msgq_create_args msgq_create_args;
-
-struct poptOption msgq_create_options[] = {
-	{ "create", 'c', POPT_ARG_NONE, &msgq_create_args.create, 0,
-	  "create the queue if it does not exist", NULL },
-	{ "max-messages", '\0', POPT_ARG_STRING,
-	  &msgq_create_args.max_messages, 0,
-	  "capacity of a created queue", "N" },
-	{ "message-size", '\0', POPT_ARG_STRING,
-	  &msgq_create_args.message_size, 0,
-	  "largest message of a created queue", "SIZE" },
-	{ "mode", '\0', POPT_ARG_STRING, &msgq_create_args.mode, 0,
-	  "permissions of a created queue (default 0600)", "MODE" },
-	POPT_TABLEEND
-};
-
-void
-msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
-    bool create, const char *max_messages, const char *message_size,
-    const char *mode)
+struct msgq_create
+msgq_create_or_err(const struct ipc_operand *op,
+    const struct msgq_create_args *typed)
 {
-	memset(c, 0, sizeof *c);
-	c->create = create;
-	c->mode = 0600;
-	if (!create && (max_messages || message_size || mode))
+	struct msgq_create c = { .create = typed->create, .mode = 0600 };
+
+	if (!c.create && (typed->max_messages || typed->message_size ||
+	    typed->mode))
 		usage_error("--max-messages, --message-size and --mode need "
 		    "-c");
-	if (create && op->flavor == IPC_SYSV && op->by_id)
+	if (c.create && op->flavor == IPC_SYSV && op->by_id)
 		usage_error("-c: %s names an existing queue; create by key: "
 		    "or ftok:", op->text);
-	if (max_messages)
-		c->max_messages = (long)number_or_err("--max-messages",
-		    max_messages, 1, INT_MAX);
-	if (message_size) {
-		c->message_size = (long)size_or_err("--message-size",
-		    message_size, INT_MAX);
-		if (c->message_size == 0)
+	if (typed->max_messages)
+		c.max_messages = (long)number_or_err("--max-messages",
+		    typed->max_messages, 1, INT_MAX);
+	if (typed->message_size) {
+		c.message_size = (long)size_or_err("--message-size",
+		    typed->message_size, INT_MAX);
+		if (c.message_size == 0)
 			usage_error("--message-size: must be at least 1 byte: "
-			    "'%s'", message_size);
+			    "'%s'", typed->message_size);
 	}
-	if (mode)
-		c->mode = mode_or_err("--mode", mode);
+	if (typed->mode)
+		c.mode = mode_or_err("--mode", typed->mode);
+	return c;
 }
 
 void
@@ -400,12 +383,6 @@ msgq_open_or_err(struct msgq *q, const struct ipc_operand *op,
 		sysv_undo_create(q);
 		err(EXIT_FAIL, "%s", q->text);
 	}
-}
-
-int
-msgq_fd(const struct msgq *q)
-{
-	return q->flavor == IPC_POSIX ? (int)q->mqd : -1;
 }
 
 /* Make the POSIX descriptor blocking or not; a syscall only on a change. */

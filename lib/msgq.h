@@ -68,19 +68,10 @@ struct msgq {
 enum msgq_dir { MSGQ_SEND, MSGQ_RECEIVE, MSGQ_INSPECT };
 
 /*
- * Fill C from the creation options as typed (-c, --max-messages,
- * --message-size, --mode; NULL when absent) for the queue OP.  Exit 2 with
- * a usage message on a bad value, on sizes or mode without -c, and on -c
- * with an id: operand (only a key can create).
- */
-void msgq_create_or_err(struct msgq_create *c, const struct ipc_operand *op,
-    bool create, const char *max_messages, const char *message_size,
-    const char *mode);
-
-/*
- * The creation options mqsend and mqrecv share (-c, --max-messages,
- * --message-size, --mode) as a popt table: include it in a tool's table
- * with MSGQ_CREATE_OPTIONS; what the user typed lands in msgq_create_args.
+ * The creation options mqsend and mqrecv share, as the user typed them:
+ * a tool keeps one such struct and lists MSGQ_CREATE_OPTIONS(it) in its
+ * popt table, which fills it (an included table, which --help shows after
+ * the tool's own options).
  */
 struct msgq_create_args {
 	int create;		/* -c: create the queue if missing */
@@ -88,11 +79,25 @@ struct msgq_create_args {
 	char *message_size;	/* --message-size: size on creation */
 	char *mode;		/* --mode: permissions on creation */
 };
-extern struct msgq_create_args msgq_create_args;
-extern struct poptOption msgq_create_options[];
-#define MSGQ_CREATE_OPTIONS \
-	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, msgq_create_options, 0, \
-	  NULL, NULL },
+#define MSGQ_CREATE_OPTIONS(args) \
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (struct poptOption []){ \
+	  { "create", 'c', POPT_ARG_NONE, &(args).create, 0, \
+	    "create the queue if it does not exist", NULL }, \
+	  { "max-messages", '\0', POPT_ARG_STRING, &(args).max_messages, 0, \
+	    "capacity of a created queue", "N" }, \
+	  { "message-size", '\0', POPT_ARG_STRING, &(args).message_size, 0, \
+	    "largest message of a created queue", "SIZE" }, \
+	  { "mode", '\0', POPT_ARG_STRING, &(args).mode, 0, \
+	    "permissions of a created queue (default 0600)", "MODE" }, \
+	  POPT_TABLEEND }, 0, NULL, NULL },
+
+/*
+ * The creation the options TYPED ask for the queue OP.  Exit 2 with a
+ * usage message on a bad value, on sizes or mode without -c, and on -c
+ * with an id: operand (only a key can create).
+ */
+struct msgq_create msgq_create_or_err(const struct ipc_operand *op,
+    const struct msgq_create_args *typed);
 
 /*
  * Open the queue OP for DIR, creating it as C says (C may be NULL).  On
@@ -139,10 +144,6 @@ int msgq_send(struct msgq *q, const void *data, size_t len, long prio,
  */
 ssize_t msgq_receive(struct msgq *q, long type, const char **data,
     long *prio, const struct msgq_wait *w);
-
-/* The descriptor poll(2) reports readable or writable: POSIX only, -1 for
- * System V. */
-int msgq_fd(const struct msgq *q);
 
 /* Print the queue's attributes as key=value lines on OUT.  Return 0, or -1
  * with errno set. */

@@ -318,13 +318,3 @@ mode_or_err(const char *what, const char *s)
 		bad_value(what, "mode", s);
 	return m;
 }
-
-int
-signal_or_err(const char *what, const char *s)
-{
-	int sig = parse_signal(s);
-
-	if (sig < 0)
-		usage_error("%s: unknown signal: '%s'", what, s);
-	return sig;
-}

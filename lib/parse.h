@@ -55,7 +55,6 @@ mode_t mode_or_err(const char *what, const char *s);
  * are refused.  Return the signal number, or -1 with errno EINVAL.
  */
 int parse_signal(const char *s);
-int signal_or_err(const char *what, const char *s);
 
 /*
  * Write SIG's name without "SIG" ("USR1", "RTMIN+3", "RTMAX") into BUF of

@@ -146,22 +146,23 @@ record_writer_free(struct record_writer *rw)
 int
 record_flush(struct record_writer *rw)
 {
-	ssize_t n = full_write(rw->fd, rw->buf, rw->len);
+	size_t want = rw->len;
 
 	rw->len = 0;
-	return n < 0 ? -1 : 0;
+	return full_write(rw->fd, rw->buf, want) == want ? 0 : -1;
 }
 
-/* Write a record too large for the buffer with one gathered write. */
+/* Write a record too large for the buffer straight out, in three writes:
+ * its prefix, its bytes, its terminator. */
 static int
 write_direct(struct record_writer *rw, const void *prefix, size_t prefix_len,
     const void *data, size_t len)
 {
 	char delim = (char)rw->delim;
 
-	if (full_write(rw->fd, prefix, prefix_len) < 0 ||
-	    full_write(rw->fd, data, len) < 0 ||
-	    full_write(rw->fd, &delim, 1) < 0)
+	if (full_write(rw->fd, prefix, prefix_len) != prefix_len ||
+	    full_write(rw->fd, data, len) != len ||
+	    full_write(rw->fd, &delim, 1) != 1)
 		return -1;
 	return 0;
 }

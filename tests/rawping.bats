@@ -9,7 +9,7 @@
 #   C vd0 10.77.3.1 -- vd1 10.77.3.2 D
 
 load lib/common
-load lib/waitstate
+load lib/waiting
 
 # The sanitizers' leak checker cannot run under strace or in a process
 # that has dropped its dumpable flag; the tests check exits, not leaks.
@@ -508,7 +508,7 @@ in_write() {
 		pid=$!
 		cleanup_kill "$pid"
 		wait_until grep -q 'icmp_seq=1 ' "$tmp/out"
-		wait_until sleeping "$pid"
+		wait_until blocked "$pid"
 		assert_ends_on "$pid" "$sig" 0
 		grep -q '^1 packets transmitted, 1 received' "$tmp/out"
 	done
@@ -521,8 +521,8 @@ in_write() {
 	local pid=$!
 	cleanup_kill "$pid"
 	wait_until grep -q 'icmp_seq=1 .*' "$tmp/out"
-	wait_until sleeping "$pid"
-	assert_idle "$pid"
+	wait_until blocked "$pid"
+	idle "$pid"
 }
 
 @test "rawping: write errors: /dev/full and closed stdout exit 1" {

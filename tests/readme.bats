@@ -19,9 +19,9 @@ s|^make check$|make -n -C "$IPCU_BUILDDIR" check >/dev/null|'
 LIMIT[e53d11af]=60
 CHECK[e53d11af]='[ $rc = 0 ] && grep -qx "demo finished: every tool above worked" out'
 # The PATH line, from a directory holding the built tools.
-SETUP[8d42470d]='ln -s "$IPCU_BUILDDIR/tools" tools
+SETUP[d78b24b6]='for t in $IPCU_TOOLS; do ln -s "$IPCU_BUILDDIR/bin/$t" bin/; done
 echo "command -v mqsend" >> example.sh'
-CHECK[8d42470d]='[ $rc = 0 ] && [ "$(cat out)" = "$PWD/tools/mqsend" ]'
+CHECK[d78b24b6]='[ $rc = 0 ] && [ "$(cat out)" = "$PWD/bin/mqsend" ]'
 
 # One example per tool.
 CHECK[9ca6a053]='[ $rc = 0 ] && printf "urgent\nfirst\nsecond\n" | diff - out'
@@ -100,7 +100,7 @@ semop --stat other >/dev/null
 	for t in mqsend mqrecv shmcat semop sigwaitfor sockcat rawping; do
 		[[ " $IPCU_TOOLS " == *" $t "* ]] || skip "$t is not built in this tree"
 	done
-	ln -s "$IPCU_BUILDDIR/tools" "$box/tools"
+	for t in $IPCU_TOOLS; do ln -s "$IPCU_BUILDDIR/bin/$t" "$box/bin/"; done
 	sandbox 'mkdir mq && mount -t mqueue none mq
 timeout 60 bash session.sh > out 2> err < /dev/null || { cat out err; exit 1; }
 [ -z "$(ls mq)" ] || { echo "queues left: $(ls mq)"; exit 1; }
@@ -108,6 +108,6 @@ timeout 60 bash session.sh > out 2> err < /dev/null || { cat out err; exit 1; }
 for f in msg shm sem; do
 	[ "$(wc -l < /proc/sysvipc/$f)" = 1 ] || { cat /proc/sysvipc/$f; exit 1; }
 done
-[ -z "$(ls | grep -v -x -e bin -e mq -e out -e err -e session.sh -e tools)" ] ||
+[ -z "$(ls | grep -v -x -e bin -e mq -e out -e err -e session.sh)" ] ||
 	{ echo "files left: $(ls)"; exit 1; }'
 }

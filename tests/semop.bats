@@ -3,7 +3,7 @@
 # semop: POSIX and System V semaphores, OPs, COMMAND mode, undo, timeouts.
 
 load lib/common
-load lib/waitstate
+load lib/waiting
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -70,6 +70,23 @@ start_semop() {
 	[[ $(stat -c %a "/dev/shm/sem.$P") == 600 ]]
 	run semop -c 7 "$P" get
 	[[ $output == 3 ]]		# exists: the value is left alone
+}
+
+@test "-c takes VALUE attached, as the next word, or bundled as -vc N; any other word is SEM" {
+	run semop -vc 3 "$P" get
+	assert_status_msg 0 '^3$'
+	run semop -c4 "$K" get
+	assert_status_msg 0 '^4$'
+	semop --unlink "$P"
+	run semop -c "$P" get
+	assert_status_msg 0 '^1$'
+	run semop "$P" -c 5 get
+	assert_status_msg 0 '^1$'		# exists: the value is left alone
+	semop --unlink "$P"
+	run semop --create 2 "$P" -- semop "$P" get
+	assert_status_msg 0 '^1$'		# the unit is COMMAND's
+	run semop -c 3x "$P" get
+	assert_status_msg 2 "-c: invalid value '3x'"
 }
 
 @test "System V: an atomic list in one semop(2)" {
@@ -417,7 +434,7 @@ start_semop() {
 	for sig in INT TERM HUP; do
 		for form in "|wait" "-t 60|wait" "|-- touch $TMP/ran"; do
 			start_semop ${form%|*} "$P" ${form#*|}
-			wait_until in_sem_wait "$pid"
+			wait_until blocked "$pid" futex
 			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
 		done
 	done
@@ -433,7 +450,7 @@ start_semop() {
 			start_semop "$sem" -- sh -c 'echo $$ > "$0"; exec sleep 30' "$TMP/pid"
 			wait_until test -s "$TMP/pid"
 			cleanup_add kill "$(cat "$TMP/pid")"
-			wait_until sleeping "$pid"
+			wait_until blocked "$pid"
 			assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
 			wait_until bash -c "[[ \$(semop '$sem' get) == 1 ]]"
 		done
@@ -455,9 +472,9 @@ start_semop() {
 		pids+=("$pid")
 	done
 	wait_until waiters 2
-	for p in "${pids[@]}"; do wait_until sleeping "$p"; done
+	for p in "${pids[@]}"; do wait_until blocked "$p"; done
 	for p in $(pgrep -P "$(IFS=,; echo "${pids[*]}")"); do pids+=("$p"); done
-	assert_idle "${pids[@]}"
+	idle "${pids[@]}"
 }
 
 @test "waiting for a new set's creator to initialise it costs no CPU" {
@@ -468,7 +485,7 @@ start_semop() {
 	semop "id:$id" get > "$TMP/out" &
 	pid=$!
 	cleanup_kill "$pid"
-	wait_until sleeping "$pid"
+	wait_until blocked "$pid"
 	hz=$(getconf CLK_TCK)
 	# Sample until it ends (its wait ends 2 s after ipcmk, sooner on a
 	# machine slow to start it) or for 1.2 s, whichever comes first.

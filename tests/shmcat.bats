@@ -3,7 +3,7 @@
 # shmcat: copying POSIX objects and System V segments, -w, -L, bad input.
 
 load lib/common
-load lib/waitstate
+load lib/waiting
 
 setup() {
 	N=$(uniq_name shmcat)			# POSIX object name
@@ -49,7 +49,7 @@ start_stuck_copy() {
 	wait_until pipe_full "$TMP/fifo"
 	dd bs=64K count=1 iflag=fullblock status=none <&"$rfd" >/dev/null
 	wait_until pipe_full "$TMP/fifo"
-	wait_until sleeping "$pid"
+	wait_until blocked "$pid"
 }
 
 shm_exists() { ipcs -m | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f = 1 } END { exit !f }'; }
@@ -423,7 +423,7 @@ sys.exit(p.wait())' "$@"
 		"${DEFAULT_SIGNALS[@]}" shmcat -w -L "$N.lock" "$N" < /dev/null &
 		pid=$!
 		cleanup_kill "$pid"
-		wait_until in_sem_wait "$pid"
+		wait_until blocked "$pid" futex
 		assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
 	done
 	[[ ! -s $TMP/out && $(shmcat "$N") == data ]]
@@ -446,7 +446,7 @@ sys.exit(p.wait())' "$@"
 				"${DEFAULT_SIGNALS[@]}" shmcat -w $lock "$obj" <"$TMP/in" &
 				pid=$!
 				cleanup_kill "$pid"
-				wait_until sleeping "$pid"
+				wait_until blocked "$pid"
 				[[ -z $lock ]] || wait_until bash -c "[[ \$(semop '$LK' get) == 0 ]]"
 				assert_ends_on "$pid" "$sig" $((128 + $(kill -l "$sig")))
 			done
@@ -469,7 +469,7 @@ sys.exit(p.wait())' "$@"
 	pid=$!
 	cleanup_add kill -KILL "$pid"	# should it fail to obey TERM
 	wait_until pipe_full "$TMP/fifo"
-	wait_until sleeping "$pid"
+	wait_until blocked "$pid"
 	ign=$(awk '$1 == "SigIgn:" { print $2 }' "/proc/$pid/status")
 	echo "SigIgn: $ign"
 	(((0x$ign >> 1) & 1))		# INT (2) still ignored
@@ -495,8 +495,8 @@ sys.exit(p.wait())' "$@"
 	cleanup_kill "$!"
 	cleanup_add rm -f "/dev/shm/$N.w"
 	wait_until lock_waiters 1
-	for p in "${pids[@]}"; do wait_until sleeping "$p"; done
-	assert_idle "${pids[@]}"
+	for p in "${pids[@]}"; do wait_until blocked "$p"; done
+	idle "${pids[@]}"
 }
 
 @test "a closed standard input or output is an error that changes nothing" {

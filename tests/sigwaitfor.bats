@@ -4,7 +4,7 @@
 # COMMAND, --list, bad input, write errors, and the man page's EXAMPLES.
 
 load lib/common
-load lib/waitstate
+load lib/waiting
 bats_require_minimum_version 1.5.0
 
 setup() {
@@ -63,7 +63,7 @@ kill_require_handler() {
 # Whether sigwaitfor $1 waits for USR1: asleep, its handler for USR1 in
 # place and the start over (where it blocks every signal, WINCH included).
 waiting() {
-	sleeping "$1" && has_bit "$1" SigCgt USR1 && ! has_bit "$1" SigBlk WINCH
+	blocked "$1" && has_bit "$1" SigCgt USR1 && ! has_bit "$1" SigBlk WINCH
 }
 
 # Run "$@" with standard output a pipe whose reader has already gone; print
@@ -512,7 +512,7 @@ example() {
 	wait_until test -s "$dir/c"
 	cleanup_add kill "$(cat "$dir/c")"
 	for p in "${pids[@]}"; do wait_until waiting "$p"; done
-	assert_idle "${pids[@]}"
+	idle "${pids[@]}"
 }
 
 @test "CAVEATS: a COMMAND that keeps standard output holds \$( ) until it exits" {
@@ -522,7 +522,7 @@ example() {
 	sig=$(sigwaitfor -t 5 USR1 -- sh -c 'echo $$ >"$0"; kill -USR1 $PPID
 		exec sleep 1' "$dir/kept")
 	[[ $sig == USR1 ]]
-	ended "$(cat "$dir/kept")"
+	gone "$(cat "$dir/kept")"
 	sig=$(sigwaitfor -t 5 USR1 -- sh -c 'echo $$ >"$0"; kill -USR1 $PPID
 		exec sleep 30 >/dev/null 2>&1' "$dir/redirected")
 	cleanup_kill "$(cat "$dir/redirected")"

@@ -65,7 +65,7 @@ setup() {
 
 @test "every binary is PIE with full RELRO, BIND_NOW and the stack protector" {
 	for t in "${tools[@]}"; do
-		bin=$IPCU_BUILDDIR/tools/$t
+		bin=$IPCU_BUILDDIR/bin/$t
 		readelf -h "$bin" | grep -q 'Type:.*DYN' ||
 			{ echo "$t: not PIE"; return 1; }
 		readelf -l "$bin" | grep -q GNU_RELRO ||

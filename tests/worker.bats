@@ -6,7 +6,7 @@
 # two workers, System V types, and an MQTT broker's client as COMMAND.
 
 load lib/common
-load lib/waitstate
+load lib/waiting
 
 bats_require_minimum_version 1.5.0
 
@@ -227,7 +227,7 @@ EOF
 	cleanup_kill $pid
 	# Four failures each: the next delay is 1.6 s, then 3.2 s.
 	wait_until 10 grep -qx 'fail3 4' "$T/log"
-	assert_idle $pid
+	idle $pid
 	SECONDS=0
 	mqsend "$q" good
 	wait_until 2 grep -qx 'good 1' "$T/log"

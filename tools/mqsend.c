@@ -35,13 +35,14 @@ static char *opt_type;		/* -T: System V message type */
 static char *opt_timeout;	/* -t: longest wait on a full queue */
 static int opt_null;		/* -0: records end in NUL, not newline */
 static int opt_stat;		/* --stat: print the queue's attributes */
+static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "priority", 'p', POPT_ARG_STRING, &opt_priority, 0,
 	  "POSIX message priority, 0-32767 (default 0)", "PRIO" },
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
 	  "System V message type, at least 1 (default 1)", "TYPE" },
-	MSGQ_CREATE_OPTIONS
+	MSGQ_CREATE_OPTIONS(opt_create)
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "wait at most DURATION for room in a full queue", "DURATION" },
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
@@ -53,9 +54,8 @@ static struct poptOption options[] = {
 	POPT_TABLEEND
 };
 
-/* File scope, like the state below, so that an exit(3) from anywhere
- * leaves it reachable (no leak reports from LeakSanitizer). */
-static poptContext pc;			/* the parsed command line */
+/* File scope, so that an exit(3) from anywhere leaves it reachable (no
+ * leak reports from LeakSanitizer). */
 static struct msgq queue;		/* the open queue */
 static long prio;			/* priority or type of every message */
 static struct timespec timeout;		/* -t as a duration */
@@ -136,16 +136,17 @@ main(int argc, const char **argv)
 {
 	struct ipc_operand op;
 	struct msgq_create create;
-	const char **messages;
+	const char **args, **messages;
 	const char *qarg;
 
 	atexit(close_stdout);
-	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE [MESSAGE]...");
-	qarg = poptGetArg(pc);
+	args = cmdline_parse_or_err(argc, argv, options,
+	    "[OPTION]... QUEUE [MESSAGE]...");
+	qarg = args[0];
 	if (!qarg)
 		usage_error("missing QUEUE operand");
 	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &op);
-	messages = poptGetArgs(pc);
+	messages = args + 1;
 
 	if (op.flavor == IPC_POSIX) {
 		if (opt_type)
@@ -160,16 +161,14 @@ main(int argc, const char **argv)
 			    "System V (use -T)", qarg);
 		prio = opt_type ? type_or_err(opt_type) : 1;
 	}
-	msgq_create_or_err(&create, &op, msgq_create_args.create,
-	    msgq_create_args.max_messages, msgq_create_args.message_size,
-	    msgq_create_args.mode);
+	create = msgq_create_or_err(&op, &opt_create);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
 	open_or_err(STDIN_FILENO, "standard input");
 	open_or_err(STDOUT_FILENO, "standard output");
 
 	msgq_open_or_err(&queue, &op, MSGQ_SEND, &create);
-	if (messages)
+	if (*messages)
 		for (; *messages; messages++)
 			send_one(*messages, strlen(*messages));
 	else
@@ -177,6 +176,5 @@ main(int argc, const char **argv)
 	if (opt_stat && msgq_print_stat(&queue, stdout) < 0)
 		err(EXIT_FAIL, "%s", queue.text);
 	msgq_close(&queue);
-	poptFreeContext(pc);
 	return EXIT_OK;
 }

@@ -25,7 +25,6 @@
 #include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,10 +34,10 @@
 #include "ipcobj.h"
 #include "parse.h"
 #include "ipcsem.h"
-#include "sigloop.h"
+#include "process.h"
 
 static int opt_create;			/* -c: create if missing */
-static char *opt_create_value;		/* --create=VALUE (also -c N) */
+static char *opt_create_value;		/* -c's VALUE, if given */
 static char *opt_nsems;			/* --nsems: semaphores in a new set */
 static char *opt_mode;			/* --mode: permissions of a new one */
 static char *opt_timeout;		/* -t: bound on every wait */
@@ -47,6 +46,34 @@ static int opt_no_fork;			/* -F: exec COMMAND in place */
 static int opt_verbose;			/* -v: report wait times */
 static int opt_stat;			/* --stat: print attributes */
 static int opt_unlink;			/* --unlink: remove at the end */
+
+static void on_option(poptContext pc, enum poptCallbackReason why,
+    const struct poptOption *opt, const char *arg, const void *data);
+
+static struct poptOption options[] = {
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)on_option, 0, NULL, NULL },
+	{ "create", 'c', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL, 0,
+	  "create SEM if missing, with VALUE (default 1)", "VALUE" },
+	{ "nsems", '\0', POPT_ARG_STRING, &opt_nsems, 0,
+	  "semaphores in a new System V set (default 1)", "N" },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of a new semaphore (default 0600)", "MODE" },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "give up any wait after DURATION (exit 124)", "DURATION" },
+	{ "conflict-exit-code", 'E', POPT_ARG_STRING, &opt_conflict, 0,
+	  "exit status when the timeout expires (default 124)", "N" },
+	{ "no-fork", 'F', POPT_ARG_NONE, &opt_no_fork, 0,
+	  "exec COMMAND in place (System V: the undo survives)", NULL },
+	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
+	  "report how long each wait took", NULL },
+	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
+	  "print the semaphore's attributes as key=value lines", NULL },
+	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
+	  "remove the semaphore at the end", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
 
 enum op_kind { OP_WAIT, OP_POST, OP_GET, OP_ZERO, OP_LIST };
 
@@ -58,12 +85,9 @@ struct op {
 	size_t nsops;
 };
 
-/* The signals that stop semop, or that it passes on to COMMAND. */
-static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
-#define NSTOP (sizeof stop_sigs / sizeof *stop_sigs)
-
 static volatile sig_atomic_t got_signal;	/* INT, TERM or HUP came */
 static volatile pid_t child_pid;		/* COMMAND, to forward to */
+static struct inherited_signals inherited;	/* COMMAND gets them back */
 
 /* Remember INT, TERM or HUP, and pass it on to COMMAND once it runs: the
  * signal is COMMAND's to act on. */
@@ -73,29 +97,6 @@ on_signal(int sig)
 	got_signal = sig;
 	if (child_pid > 0)
 		kill(child_pid, sig);
-}
-
-/* Catch INT, TERM and HUP with on_signal(), saving their actions in OLD;
- * one ignored at start (nohup, a script's & job) stays ignored. */
-static void
-catch_signals(struct sigaction old[NSTOP])
-{
-	struct sigaction sa = { .sa_handler = on_signal };
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < NSTOP; i++) {
-		sigaction(stop_sigs[i], NULL, &old[i]);
-		if (old[i].sa_handler != SIG_IGN)
-			sigaction(stop_sigs[i], &sa, NULL);
-	}
-}
-
-/* Put back the actions catch_signals() saved in OLD. */
-static void
-restore_signals(const struct sigaction old[NSTOP])
-{
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaction(stop_sigs[i], &old[i], NULL);
 }
 
 /* Return the kernel's SEMOPM, the most operations one semop(2) takes. */
@@ -326,16 +327,6 @@ run_ops(struct ipc_sem *s, struct op *ops, size_t nops,
 	}
 }
 
-/* Exec ARGV in this process; on failure exit 127 if it was not found,
- * else 126. */
-static void __attribute__((noreturn))
-exec_command(char **argv)
-{
-	execvp(argv[0], argv);
-	warn("%s", argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
-}
-
 /* Take one unit of S for COMMAND, with SEM_UNDO when UNDO, waiting until
  * DL and telling with -v how long it took since START.  Exit CONFLICT on
  * timeout, 1 on failure, and by the signal that interrupts the wait. */
@@ -347,7 +338,7 @@ take_unit(struct ipc_sem *s, bool undo, const struct deadline *dl,
 		if (errno == ETIMEDOUT)
 			timed_out(s->op->text, conflict);
 		if (errno == EINTR)
-			sigloop_die(got_signal);
+			die_by_signal(got_signal);
 		err(EXIT_FAIL, "%s", s->op->text);
 	}
 	if (opt_verbose)
@@ -368,20 +359,6 @@ take_unit_for_exec(struct ipc_sem *s, const struct deadline *dl,
 	prctl(PR_SET_PDEATHSIG, 0);
 }
 
-/* Wait for COMMAND, child PID, and return its status as the shell shows
- * it: 128+N when signal N killed it. */
-static int
-wait_command(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			err(EXIT_FAIL, "waitpid");
-	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) :
-	    WEXITSTATUS(status);
-}
-
 /*
  * Run ARGV holding one unit of S and return its status as the shell shows
  * it.  System V: the child takes the unit with SEM_UNDO before it becomes
@@ -397,32 +374,26 @@ run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
     int conflict, const struct timespec *start)
 {
 	bool sysv = s->op->flavor == IPC_SYSV;
-	struct sigaction old[NSTOP];
-	sigset_t block, saved;
+	sigset_t block = catch_stop_signals(on_signal), saved;
 	pid_t parent = getpid(), pid;
 	int status;
 
-	catch_signals(old);
 	if (!sysv)
 		take_unit(s, false, dl, conflict, start);
 	/* Held back until child_pid is set, so each one reaches COMMAND. */
-	sigemptyset(&block);
-	for (size_t i = 0; i < NSTOP; i++)
-		sigaddset(&block, stop_sigs[i]);
 	sigprocmask(SIG_BLOCK, &block, &saved);
 	if (got_signal) {
 		if (!sysv)
 			ipc_sem_release(s, false);
-		sigloop_die(got_signal);
+		die_by_signal(got_signal);
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		restore_signals(old);
-		sigprocmask(SIG_SETMASK, &saved, NULL);
+		inherited_signals_restore(&inherited);
 		if (sysv)
 			take_unit_for_exec(s, dl, conflict, start, parent);
-		exec_command(argv);
+		command_exec(argv);
 	}
 	if (pid < 0) {
 		warn("fork");
@@ -430,10 +401,13 @@ run_command(struct ipc_sem *s, char **argv, const struct deadline *dl,
 	} else {
 		child_pid = pid;
 		sigprocmask(SIG_SETMASK, &saved, NULL);
-		status = wait_command(pid);
+		status = command_wait(pid);
+		if (status < 0)
+			err(EXIT_FAIL, "waitpid");
+		status = command_status(status);
 		child_pid = 0;
 	}
-	restore_signals(old);
+	inherited_signals_restore(&inherited);
 	if (!sysv && ipc_sem_release(s, false) < 0) {
 		warn("%s: release", s->op->text);
 		status = EXIT_FAIL;
@@ -455,84 +429,112 @@ check_stdout(const struct op *ops, size_t nops)
 }
 
 /*
- * Split ARGV at the first "--" into popt's part and COMMAND, and turn
- * "-c N", "-cN", "--create N" and "--create=N" into the hidden
- * --create-value=N, as popt's optional arguments would swallow SEM.
+ * popt's callback for the options above: -c takes an optional VALUE,
+ * attached (-c3, --create=3) or as the next word, which popt takes for it
+ * unless it starts with '-'.  Such a word is VALUE only when it starts as
+ * a number does; any other is SEM or an OP, handed back to popt as an
+ * operand.  -vc 3 thus works as -v -c 3 does.
  */
-static int
-prescan(int argc, char **argv, const char **out, char ***command)
+static void
+on_option(poptContext pc, enum poptCallbackReason why,
+    const struct poptOption *opt, const char *arg, const void *data)
 {
-	static const char *const takes_value[] = {
-		"-t", "--timeout", "-E", "--conflict-exit-code", "--nsems",
-		"--mode",
-	};
-	static char buf[64];
-	int n = 0;
-	uint64_t dummy;
-
-	*command = NULL;
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		bool value_next = false;
-
-		if (i > 0 && strcmp(a, "--") == 0) {
-			*command = &argv[i + 1];
-			break;
-		}
-		for (size_t k = 0; k < sizeof takes_value / sizeof *takes_value;
-		    k++)
-			if (strcmp(a, takes_value[k]) == 0)
-				value_next = true;
-		if ((strcmp(a, "-c") == 0 || strcmp(a, "--create") == 0) &&
-		    i + 1 < argc &&
-		    parse_number(argv[i + 1], 10, 0, UINT64_MAX, &dummy) == 0) {
-			opt_create_value = argv[++i];
-			a = "--create";
-		} else if (strncmp(a, "--create=", 9) == 0) {
-			opt_create_value = (char *)a + 9;
-			a = "--create";
-		} else if (strncmp(a, "-c", 2) == 0 && a[2] >= '0' &&
-		    a[2] <= '9') {
-			snprintf(buf, sizeof buf, "%s", a + 2);
-			opt_create_value = buf;
-			a = "--create";
-		}
-		out[n++] = a;
-		if (value_next && i + 1 < argc)
-			out[n++] = argv[++i];
+	(void)why;
+	(void)data;
+	if (opt->shortName != 'c')
+		return;
+	opt_create = 1;
+	if (arg && *arg && !(*arg >= '0' && *arg <= '9') && *arg != '-' &&
+	    *arg != '+') {
+		const char *back[] = { arg, NULL };
+		poptStuffArgs(pc, back);
+		return;
 	}
-	out[n] = NULL;
-	return n;
+	free(opt_create_value);
+	opt_create_value = arg ? strdup(arg) : NULL;
+	if (arg && !opt_create_value)
+		err(EXIT_FAIL, "out of memory");
+}
+
+/* The creation that -c, --nsems and --mode ask for SEM (OP); exit 2 on a
+ * bad value. */
+static struct ipc_sem_create
+create_or_err(const struct ipc_operand *op)
+{
+	struct ipc_sem_create cr = { .create = opt_create, .value = 1,
+	    .nsems = 1, .mode = 0600 };
+	uint64_t v;
+
+	if (opt_create_value) {
+		if (parse_number(opt_create_value, 10, 0, UINT32_MAX, &v) < 0 ||
+		    v > ipc_sem_value_max(op->flavor))
+			usage_error("-c: invalid value '%s' (0 to %u for %s)",
+			    opt_create_value, ipc_sem_value_max(op->flavor),
+			    op->flavor == IPC_POSIX ? "a POSIX semaphore" :
+			    "System V");
+		cr.value = (unsigned)v;
+	}
+	if (opt_nsems) {
+		if (op->flavor == IPC_POSIX)
+			usage_error("--nsems: only a System V set has several "
+			    "semaphores");
+		cr.nsems = (int)number_or_err("--nsems", opt_nsems, 1, 32000);
+	}
+	if (opt_mode)
+		cr.mode = mode_or_err("--mode", opt_mode) & 0777;
+	return cr;
+}
+
+/* Exit 2 unless SEM (OP), its NWORDS OPs and COMMAND (NULL: none) go
+ * together with the options. */
+static void
+check_usage(const struct ipc_operand *op, size_t nwords, char **command)
+{
+	if (command && !command[0])
+		usage_error("missing COMMAND after '--'");
+	if (command && nwords)
+		usage_error("OPs and a COMMAND cannot be combined");
+	if (opt_no_fork && !command)
+		usage_error("-F needs a COMMAND");
+	if (opt_no_fork && op->flavor == IPC_POSIX)
+		usage_error("-F needs a System V semaphore: a POSIX semaphore "
+		    "has no undo, so nothing would release it");
+	if (!command && !nwords && !opt_create && !opt_stat && !opt_unlink)
+		usage_error("missing OP or COMMAND");
+}
+
+/*
+ * Open SEM (OP) into S, creating it as CR says when it is missing, and
+ * check the semaphore numbers of OPS against the set it is (or would
+ * be): exit 2 on one out of range, CONFLICT when DL passes while another
+ * creator initialises it, 1 when it cannot be opened.
+ */
+static void
+open_or_err(struct ipc_sem *s, const struct ipc_operand *op,
+    const struct ipc_sem_create *cr, const struct op *ops, size_t nops,
+    const struct deadline *dl, int conflict)
+{
+	int rc = ipc_sem_open(s, op, NULL, dl, NULL);
+
+	if (rc < 0 && errno == ENOENT && cr->create) {
+		/* Missing: check the OPs against the set we would make. */
+		check_semnums(ops, nops, cr->nsems, op->text);
+		rc = ipc_sem_open(s, op, cr, dl, NULL);
+	}
+	if (rc < 0 && errno == ETIMEDOUT)
+		timed_out(op->text, conflict);
+	if (rc < 0 && (errno == ENOENT || errno == EINVAL))
+		errx(EXIT_FAIL, "%s: no such semaphore%s", op->text,
+		    cr->create ? "" : " (use -c to create it)");
+	if (rc < 0)
+		err(EXIT_FAIL, "%s", op->text);
+	check_semnums(ops, nops, s->nsems, op->text);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct poptOption options[] = {
-		{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
-		  "create SEM if missing, with VALUE (default 1)", "[VALUE]" },
-		{ "nsems", '\0', POPT_ARG_STRING, &opt_nsems, 0,
-		  "semaphores in a new System V set (default 1)", "N" },
-		{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-		  "permissions of a new semaphore (default 0600)", "MODE" },
-		{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
-		  "give up any wait after DURATION (exit 124)", "DURATION" },
-		{ "conflict-exit-code", 'E', POPT_ARG_STRING, &opt_conflict, 0,
-		  "exit status when the timeout expires (default 124)", "N" },
-		{ "no-fork", 'F', POPT_ARG_NONE, &opt_no_fork, 0,
-		  "exec COMMAND in place (System V: the undo survives)", NULL },
-		{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
-		  "report how long each wait took", NULL },
-		{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-		  "print the semaphore's attributes as key=value lines", NULL },
-		{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
-		  "remove the semaphore at the end", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
-	const char **pargv = calloc((size_t)argc + 1, sizeof *pargv);
-	struct ipc_sem_create cr = { .value = 1, .nsems = 1, .mode = 0600 };
+	struct ipc_sem_create cr;
 	struct ipc_operand operand;
 	struct ipc_sem sem;
 	struct deadline dl;
@@ -541,58 +543,25 @@ main(int argc, char **argv)
 	const char **args;
 	struct op *ops;
 	size_t nwords = 0, nops;
-	int pargc, conflict = EXIT_TIMEOUT, status = EXIT_OK;
+	int conflict = EXIT_TIMEOUT, status = EXIT_OK;
 
 	atexit(close_stdout);
-	if (!pargv)
-		err(EXIT_FAIL, "out of memory");
-	pargc = prescan(argc, argv, pargv, &command);
-	poptContext ctx = cmdline_parse_or_err(pargc, pargv, options,
+	inherited_signals_save(&inherited);
+	args = cmdline_parse_or_err(cmdline_split_command(argc, argv, &command),
+	    (const char **)argv, options,
 	    "[OPTION]... SEM [OP]...\n"
 	    "  or:  semop [OPTION]... SEM -- COMMAND [ARG]...");
-	args = poptGetArgs(ctx);
-	if (!args || !args[0])
+	if (!args[0])
 		usage_error("missing semaphore operand");
 	ipc_operand_or_err(args[0], SEM_NAME_MAX, &operand);
-	for (const char **a = args + 1; *a; a++)
+	while (args[nwords + 1])
 		nwords++;
-
-	if (opt_create_value) {
-		uint64_t v;
-		if (parse_number(opt_create_value, 10, 0, UINT32_MAX, &v) < 0 ||
-		    v > ipc_sem_value_max(operand.flavor))
-			usage_error("-c: invalid value '%s' (0 to %u for %s)",
-			    opt_create_value,
-			    ipc_sem_value_max(operand.flavor),
-			    operand.flavor == IPC_POSIX ? "a POSIX semaphore" :
-			    "System V");
-		cr.value = (unsigned)v;
-		opt_create = 1;
-	}
-	cr.create = opt_create;
-	if (opt_nsems) {
-		if (operand.flavor == IPC_POSIX)
-			usage_error("--nsems: only a System V set has several "
-			    "semaphores");
-		cr.nsems = (int)number_or_err("--nsems", opt_nsems, 1, 32000);
-	}
-	if (opt_mode)
-		cr.mode = mode_or_err("--mode", opt_mode) & 0777;
+	cr = create_or_err(&operand);
 	if (opt_conflict)
 		conflict = (int)number_or_err("-E", opt_conflict, 0, 255);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
-	if (command && !command[0])
-		usage_error("missing COMMAND after '--'");
-	if (command && nwords)
-		usage_error("OPs and a COMMAND cannot be combined");
-	if (opt_no_fork && !command)
-		usage_error("-F needs a COMMAND");
-	if (opt_no_fork && operand.flavor == IPC_POSIX)
-		usage_error("-F needs a System V semaphore: a POSIX semaphore "
-		    "has no undo, so nothing would release it");
-	if (!command && !nwords && !opt_create && !opt_stat && !opt_unlink)
-		usage_error("missing OP or COMMAND");
+	check_usage(&operand, nwords, command);
 	ops = calloc(nwords + 1, sizeof *ops);
 	if (!ops)
 		err(EXIT_FAIL, "out of memory");
@@ -602,19 +571,10 @@ main(int argc, char **argv)
 	/* One deadline for every wait, fixed before the first. */
 	deadline_start(&dl, opt_timeout ? &timeout : NULL);
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	if (ipc_sem_open(&sem, &operand, NULL, &dl, NULL) < 0) {
-		if (errno != ENOENT || !cr.create)
-			goto open_failed;
-		/* Missing: check the OPs against the set we would make. */
-		check_semnums(ops, nops, cr.nsems, operand.text);
-		if (ipc_sem_open(&sem, &operand, &cr, &dl, NULL) < 0)
-			goto open_failed;
-	}
-	check_semnums(ops, nops, sem.nsems, operand.text);
-
+	open_or_err(&sem, &operand, &cr, ops, nops, &dl, conflict);
 	if (command && opt_no_fork) {
 		take_unit(&sem, true, &dl, conflict, &start);
-		exec_command(command);
+		command_exec(command);
 	}
 	if (command)
 		status = run_command(&sem, command, &dl, conflict, &start);
@@ -628,15 +588,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < nops; i++)
 		free(ops[i].sops);
 	free(ops);
-	poptFreeContext(ctx);
-	free(pargv);
+	free(opt_create_value);
 	return status;
-
-open_failed:
-	if (errno == ETIMEDOUT)
-		timed_out(operand.text, conflict);
-	if (errno == ENOENT || errno == EINVAL)
-		errx(EXIT_FAIL, "%s: no such semaphore%s", operand.text,
-		    cr.create ? "" : " (use -c to create it)");
-	err(EXIT_FAIL, "%s", operand.text);
 }

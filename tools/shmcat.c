@@ -38,7 +38,7 @@
 #include "ipcobj.h"
 #include "ipcsem.h"
 #include "parse.h"
-#include "sigloop.h"
+#include "process.h"
 
 static int opt_write;			/* -w: standard input into SHM */
 static char *opt_offset;		/* -o: start here */
@@ -50,6 +50,35 @@ static char *opt_lock;			/* -L: hold this semaphore */
 static char *opt_timeout;		/* -t: bound on the wait for SEM */
 static int opt_stat;			/* --stat: attributes, not contents */
 static int opt_unlink;			/* --unlink: remove after the copy */
+
+static struct poptOption options[] = {
+	{ "write", 'w', POPT_ARG_NONE, &opt_write, 0,
+	  "copy standard input into SHM", NULL },
+	{ "offset", 'o', POPT_ARG_STRING, &opt_offset, 0,
+	  "start at byte OFFSET of each object", "OFFSET" },
+	{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
+	  "copy at most SIZE bytes; with -w -c, the size of a new "
+	  "object", "SIZE" },
+	{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
+	  "create SHM (with -w) and the -L semaphore if missing", NULL },
+	{ "truncate", '\0', POPT_ARG_NONE, &opt_truncate, 0,
+	  "with -w, make a POSIX object end where the input did", NULL },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of new objects (default 0600)", "MODE" },
+	{ "lock", 'L', POPT_ARG_STRING, &opt_lock, 0,
+	  "hold semaphore SEM during the copy", "SEM" },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "give up waiting for SEM after DURATION (exit 124)",
+	  "DURATION" },
+	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
+	  "print attributes as key=value lines instead of contents",
+	  NULL },
+	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
+	  "remove each object after the copy", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
 
 #define BUF_SIZE (128 * 1024)		/* fallback copy buffer */
 #define CHUNK ((size_t)1 << 30)		/* most one splice/sendfile moves */
@@ -78,14 +107,7 @@ on_signal(int sig)
 static void
 catch_signals(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_signal }, old;
-
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler != SIG_IGN)
-			sigaction(sigs[i], &sa, NULL);
+	catch_stop_signals(on_signal);
 	pipe_fatal = signal(SIGPIPE, SIG_IGN) != SIG_IGN;
 }
 
@@ -96,7 +118,7 @@ release_and_die(int sig)
 	if (lock_held)
 		ipc_sem_release(&lock, lock.op->flavor == IPC_SYSV);
 	lock_held = false;
-	sigloop_die(sig);
+	die_by_signal(sig);
 }
 
 /* Die of the signal that came, if one did, after giving the lock back:
@@ -181,7 +203,8 @@ read_input(void *buf, size_t len)
 }
 
 /* Write LEN bytes of BUF to FD (short writes, EINTR, EAGAIN handled).
- * Return 0 or -1 with errno set. */
+ * Return 0 or -1 with errno set.  Not full_write(): a signal under -L
+ * must end the copy between two write(2) calls, which it goes on with. */
 static int
 write_all(int fd, const char *buf, size_t len)
 {
@@ -597,7 +620,7 @@ take_lock(const struct ipc_operand *op, mode_t mode, const struct deadline *dl)
 		if (errno == ETIMEDOUT)
 			exit(EXIT_TIMEOUT);
 		if (errno == EINTR)
-			sigloop_die(got_signal);
+			die_by_signal(got_signal);
 		err(EXIT_FAIL, "%s", op->text);
 	}
 	lock_held = true;
@@ -620,61 +643,15 @@ check_std_fds(const char **args, size_t n)
 		err(EXIT_FAIL, "write error");
 }
 
-int
-main(int argc, const char **argv)
+/*
+ * Parse the N operands ARGS ("-" is standard input) and check them
+ * against the options (MAX: -s's value); return them, or exit 2.
+ */
+static struct ipc_operand *
+operands_or_err(const char **args, size_t n, uint64_t max)
 {
-	struct poptOption options[] = {
-		{ "write", 'w', POPT_ARG_NONE, &opt_write, 0,
-		  "copy standard input into SHM", NULL },
-		{ "offset", 'o', POPT_ARG_STRING, &opt_offset, 0,
-		  "start at byte OFFSET of each object", "OFFSET" },
-		{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
-		  "copy at most SIZE bytes; with -w -c, the size of a new "
-		  "object", "SIZE" },
-		{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
-		  "create SHM (with -w) and the -L semaphore if missing", NULL },
-		{ "truncate", '\0', POPT_ARG_NONE, &opt_truncate, 0,
-		  "with -w, make a POSIX object end where the input did", NULL },
-		{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-		  "permissions of new objects (default 0600)", "MODE" },
-		{ "lock", 'L', POPT_ARG_STRING, &opt_lock, 0,
-		  "hold semaphore SEM during the copy", "SEM" },
-		{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
-		  "give up waiting for SEM after DURATION (exit 124)",
-		  "DURATION" },
-		{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-		  "print attributes as key=value lines instead of contents",
-		  NULL },
-		{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
-		  "remove each object after the copy", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
-	struct ipc_operand *ops, lock_op;
-	struct deadline dl;
-	struct timespec timeout;
-	uint64_t off = 0, max = UINT64_MAX;
-	mode_t mode = 0600;
-	const char **args;
-	size_t n = 0;
-	int status = EXIT_OK;
+	struct ipc_operand *ops;
 
-	atexit(close_stdout);
-	poptContext ctx = cmdline_parse_or_err(argc, argv, options,
-	    "[OPTION]... SHM...\n"
-	    "  or:  shmcat -w [OPTION]... SHM");
-	if (opt_offset)
-		off = size_arg("-o", opt_offset);
-	if (opt_size)
-		max = size_arg("-s", opt_size);
-	if (opt_mode)
-		mode = mode_or_err("--mode", opt_mode) & 0777;
-	if (opt_timeout)
-		timeout = duration_or_err("-t", opt_timeout);
-	args = poptGetArgs(ctx);
-	while (args && args[n])
-		n++;
 	if (n == 0)
 		usage_error("missing SHM operand");
 	if (opt_write && n != 1)
@@ -701,6 +678,58 @@ main(int argc, const char **argv)
 			usage_error("--size: a System V segment needs at "
 			    "least 1 byte");
 	}
+	return ops;
+}
+
+/* Copy the N objects OPS (ARGS as typed; "-" is standard input) to
+ * standard output, going on after one that cannot be read, as cat does.
+ * Return the exit status. */
+static int
+read_all(const char **args, const struct ipc_operand *ops, size_t n,
+    uint64_t off, uint64_t max)
+{
+	int status = EXIT_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(args[i], "-") == 0)
+			copy_fd(STDIN_FILENO, NULL, UINT64_MAX, STDOUT_FILENO,
+			    choose_path(STDOUT_FILENO, lock_held), "write error",
+			    "write error");
+		else if (ops[i].flavor == IPC_POSIX ?
+		    !read_posix(&ops[i], off, max, STDOUT_FILENO) :
+		    !read_sysv(&ops[i], off, max, STDOUT_FILENO))
+			status = EXIT_FAIL;
+	}
+	return status;
+}
+
+int
+main(int argc, const char **argv)
+{
+	struct ipc_operand *ops, lock_op;
+	struct deadline dl;
+	struct timespec timeout;
+	uint64_t off = 0, max = UINT64_MAX;
+	mode_t mode = 0600;
+	const char **args;
+	size_t n = 0;
+	int status = EXIT_OK;
+
+	atexit(close_stdout);
+	args = cmdline_parse_or_err(argc, argv, options,
+	    "[OPTION]... SHM...\n"
+	    "  or:  shmcat -w [OPTION]... SHM");
+	if (opt_offset)
+		off = size_arg("-o", opt_offset);
+	if (opt_size)
+		max = size_arg("-s", opt_size);
+	if (opt_mode)
+		mode = mode_or_err("--mode", opt_mode) & 0777;
+	if (opt_timeout)
+		timeout = duration_or_err("-t", opt_timeout);
+	while (args[n])
+		n++;
+	ops = operands_or_err(args, n, max);
 	if (opt_lock)
 		ipc_operand_or_err(opt_lock, SEM_NAME_MAX, &lock_op);
 	check_std_fds(args, n);
@@ -712,22 +741,13 @@ main(int argc, const char **argv)
 		write_posix(&ops[0], off, mode, opt_size != NULL, max);
 	else if (opt_write)
 		write_sysv(&ops[0], off, mode, max);
-	for (size_t i = 0; !opt_write && i < n; i++) {
-		if (strcmp(args[i], "-") == 0)
-			copy_fd(STDIN_FILENO, NULL, UINT64_MAX, STDOUT_FILENO,
-			    choose_path(STDOUT_FILENO, lock_held), "write error",
-			    "write error");
-		else if (ops[i].flavor == IPC_POSIX ?
-		    !read_posix(&ops[i], off, max, STDOUT_FILENO) :
-		    !read_sysv(&ops[i], off, max, STDOUT_FILENO))
-			status = EXIT_FAIL;	/* go on with the next, as cat */
-	}
+	else
+		status = read_all(args, ops, n, off, max);
 	if (lock_held && ipc_sem_release(&lock, lock_op.flavor == IPC_SYSV) < 0)
 		err(EXIT_FAIL, "%s: release", lock_op.text);
 	lock_held = false;
 	if (opt_lock)
 		ipc_sem_close(&lock);
 	free(ops);
-	poptFreeContext(ctx);
 	return status;
 }

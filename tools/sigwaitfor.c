@@ -39,27 +39,53 @@
 #include "diag.h"
 #include "fullio.h"
 #include "parse.h"
-#include "sigloop.h"
+#include "process.h"
 
-static char *count_arg;		/* -n: signals to wait for, 0 = forever */
+static char *opt_count;		/* -n: signals to wait for, 0 = forever */
 static int opt_numeric;		/* -N: print numbers, not names */
 static int opt_info;		/* -i: print code, sender and value */
-static char *timeout_arg;	/* -t: give up after this long */
-static char *pidfile;		/* -p: where to write our pid once ready */
-static char *pid_arg;		/* --pid: also stop when it exits */
+static char *opt_timeout;	/* -t: give up after this long */
+static char *opt_pidfile;	/* -p: where to write our pid once ready */
+static char *opt_pid;		/* --pid: also stop when it exits */
 static int opt_kill;		/* --kill: TERM COMMAND on timeout */
 static int opt_list;		/* -l: list the signals and exit */
 
-static sigset_t orig_mask;	/* the mask we inherited, for COMMAND */
-static struct sigaction orig_act[NSIG];	/* dispositions we replaced */
-static bool changed_act[NSIG];	/* which of orig_act are set */
+static struct poptOption options[] = {
+	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
+	  "wait for N signals, one line each (0: for ever)", "N" },
+	{ "numeric", 'N', POPT_ARG_NONE, &opt_numeric, 0,
+	  "print signal numbers instead of names", NULL },
+	{ "info", 'i', POPT_ARG_NONE, &opt_info, 0,
+	  "also print sender pid and uid, si_code and value", NULL },
+	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
+	  "give up after DURATION (exit 124)", "DURATION" },
+	{ "pidfile", 'p', POPT_ARG_STRING, &opt_pidfile, 0,
+	  "write the process id to FILE once the signals are blocked",
+	  "FILE" },
+	{ "pid", '\0', POPT_ARG_STRING, &opt_pid, 0,
+	  "also stop, printing \"exited\", when process PID exits",
+	  "PID" },
+	{ "kill", '\0', POPT_ARG_NONE, &opt_kill, 0,
+	  "send TERM to COMMAND on timeout and wait for it", NULL },
+	{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
+	  "list signal numbers, names and meanings", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
+
+/* Values of the options above, once parsed. */
+static uint64_t count = 1;		/* -n */
+static struct timespec timeout;		/* -t */
+static pid_t watch_pid;			/* --pid */
+
+static struct inherited_signals inherited;	/* for COMMAND */
 static sigset_t fatal_set;	/* signals that end us after cleaning up */
 static bool pipe_kills;		/* SIGPIPE neither ignored nor blocked at
 				 * start: EPIPE ends us by it */
 static dev_t pidfile_dev;	/* identity of the pidfile we renamed */
 static ino_t pidfile_ino;
 static bool pidfile_made;
-static poptContext ctx;		/* file scope: the operands live in it */
 
 /* One received signal, from sigwaitinfo(2) or signalfd(2). */
 struct event {
@@ -82,18 +108,18 @@ remove_pidfile(void)
 {
 	struct stat st;
 
-	if (pidfile_made && lstat(pidfile, &st) == 0 &&
+	if (pidfile_made && lstat(opt_pidfile, &st) == 0 &&
 	    st.st_dev == pidfile_dev && st.st_ino == pidfile_ino)
-		unlink(pidfile);
+		unlink(opt_pidfile);
 	pidfile_made = false;
 }
 
 /* Clean up, then end by SIG as if it had never been caught. */
 static void __attribute__((noreturn))
-die_by_signal(int sig)
+cleanup_and_die(int sig)
 {
 	remove_pidfile();
-	sigloop_die(sig);
+	die_by_signal(sig);
 }
 
 /* Whether SIGPIPE would end us, had we not blocked it: neither ignored
@@ -101,10 +127,8 @@ die_by_signal(int sig)
 static bool
 sigpipe_would_kill(void)
 {
-	struct sigaction cur;
-
-	return !sigismember(&orig_mask, SIGPIPE) &&
-	    sigaction(SIGPIPE, NULL, &cur) == 0 && cur.sa_handler != SIG_IGN;
+	return !sigismember(&inherited.mask, SIGPIPE) &&
+	    !sigismember(&inherited.ignored, SIGPIPE);
 }
 
 /*
@@ -119,7 +143,7 @@ flush_stdout(void)
 	if (fflush(stdout) != EOF)
 		return;
 	if (errno == EPIPE && pipe_kills)
-		die_by_signal(SIGPIPE);
+		cleanup_and_die(SIGPIPE);
 	/* As close_stdout() would have said, had the data still been there. */
 	warn("write error");
 	_exit(EXIT_FAIL);
@@ -130,7 +154,7 @@ flush_stdout(void)
 static void
 write_pidfile(void)
 {
-	size_t len = strlen(pidfile);
+	size_t len = strlen(opt_pidfile);
 	char *tmp = malloc(len + sizeof ".XXXXXX");
 	char line[32];
 	struct stat st;
@@ -138,27 +162,28 @@ write_pidfile(void)
 	bool ok;
 
 	if (tmp == NULL)
-		err(EXIT_FAIL, "%s", pidfile);
-	memcpy(tmp, pidfile, len);
+		err(EXIT_FAIL, "%s", opt_pidfile);
+	memcpy(tmp, opt_pidfile, len);
 	memcpy(tmp + len, ".XXXXXX", sizeof ".XXXXXX");
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		err(EXIT_FAIL, "%s", pidfile);
+		err(EXIT_FAIL, "%s", opt_pidfile);
 	n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
-	ok = full_write(fd, line, (size_t)n) == n && fstat(fd, &st) == 0;
+	ok = full_write(fd, line, (size_t)n) == (size_t)n &&
+	    fstat(fd, &st) == 0;
 	saved = errno;
 	if (close(fd) < 0 && ok) {
 		ok = false;
 		saved = errno;
 	}
-	if (ok && rename(tmp, pidfile) < 0) {
+	if (ok && rename(tmp, opt_pidfile) < 0) {
 		ok = false;
 		saved = errno;
 	}
 	if (!ok) {
 		unlink(tmp);
 		errno = saved;
-		err(EXIT_FAIL, "%s", pidfile);
+		err(EXIT_FAIL, "%s", opt_pidfile);
 	}
 	free(tmp);
 	pidfile_dev = st.st_dev;
@@ -239,10 +264,12 @@ format_event(const struct event *ev, char *buf, size_t size)
 static void
 print_line(const char *line)
 {
-	if (full_write(STDOUT_FILENO, line, strlen(line)) >= 0)
+	size_t len = strlen(line);
+
+	if (full_write(STDOUT_FILENO, line, len) == len)
 		return;
 	if (errno == EPIPE && pipe_kills)
-		die_by_signal(SIGPIPE);
+		cleanup_and_die(SIGPIPE);
 	warn("write error");
 	exit(EXIT_FAIL);
 }
@@ -307,14 +334,11 @@ start_command(char **argv)
 		err(EXIT_CANNOT_RUN, "%s", argv[0]);
 	if (pid == 0) {
 		close(pfd[0]);
-		for (int sig = 1; sig < NSIG; sig++)
-			if (changed_act[sig])
-				sigaction(sig, &orig_act[sig], NULL);
-		sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+		inherited_signals_restore(&inherited);
 		execvp(argv[0], argv);
 		child_errno = errno;
 		(void)!write(pfd[1], &child_errno, sizeof child_errno);
-		_exit(child_errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+		_exit(command_exec_status(child_errno));
 	}
 	close(pfd[1]);
 	do
@@ -323,14 +347,11 @@ start_command(char **argv)
 	close(pfd[0]);
 	if (n != 0) {
 		/* exec failed: the child has exited, reap it. */
-		int status;
 		if (n < 0)
 			child_errno = errno;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+		command_wait(pid);
 		errno = child_errno;
-		err(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN, "%s",
-		    argv[0]);
+		err(command_exec_status(errno), "%s", argv[0]);
 	}
 	return pid;
 }
@@ -341,22 +362,29 @@ static int
 reap_command(pid_t pid, const char *name, bool warn)
 {
 	char sname[SIGNAL_NAME_MAX];
-	int status;
+	int status = command_wait(pid);
 
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			err(EXIT_FAIL, "%s", name);
-	if (WIFSIGNALED(status)) {
-		if (warn)
-			warnx("%s: killed by signal %s before a signal came",
-			    name, signal_name(WTERMSIG(status), sname,
-			    sizeof sname));
-		return 128 + WTERMSIG(status);
-	}
-	if (warn)
+	if (status < 0)
+		err(EXIT_FAIL, "%s", name);
+	if (warn && WIFSIGNALED(status))
+		warnx("%s: killed by signal %s before a signal came", name,
+		    signal_name(WTERMSIG(status), sname, sizeof sname));
+	else if (warn)
 		warnx("%s: exited with status %d before a signal came", name,
 		    WEXITSTATUS(status));
-	return WEXITSTATUS(status);
+	return command_status(status);
+}
+
+/* Fill EV from the siginfo_t SI of sigwaitinfo(2) or sigtimedwait(2). */
+static void
+event_from_siginfo(const siginfo_t *si, struct event *ev)
+{
+	ev->signo = si->si_signo;
+	ev->code = si->si_code;
+	ev->pid = si->si_pid;
+	ev->uid = si->si_uid;
+	ev->value = si->si_value.sival_int;
+	ev->status = si->si_status;
 }
 
 /* Take one pending signal of SET without waiting into EV; return whether
@@ -369,146 +397,126 @@ take_pending(const sigset_t *set, struct event *ev)
 
 	if (sigtimedwait(set, &si, &zero) < 0)
 		return false;
-	ev->signo = si.si_signo;
-	ev->code = si.si_code;
-	ev->pid = si.si_pid;
-	ev->uid = si.si_uid;
-	ev->value = si.si_value.sival_int;
-	ev->status = si.si_status;
+	event_from_siginfo(&si, ev);
 	return true;
 }
 
-/*
- * Wait for a signal of SET until DL, watching the NFD descriptors of PFDS
- * (from index 1; PFDS[0] is the signalfd SFD) when NFD > 1.  Return 1 with
- * EV filled, 0 on timeout, or -1 - i when PFDS[i] (a pidfd) is readable.
- */
+/* Wait for a signal of SET until DL, with nothing else to watch.  Return
+ * 1 with EV filled, or 0 on timeout. */
 static int
-wait_event(const sigset_t *set, const struct deadline *dl, int sfd,
-    struct pollfd *pfds, int nfd, struct event *ev)
+wait_signal(const sigset_t *set, const struct deadline *dl, struct event *ev)
 {
 	for (;;) {
+		struct timespec left;
 		siginfo_t si;
-		struct signalfd_siginfo ssi;
 		int r;
 
-		if (nfd <= 1) {
-			if (dl->forever) {
-				r = sigwaitinfo(set, &si);
-			} else {
-				struct timespec left = deadline_left(dl);
-				r = sigtimedwait(set, &si, &left);
-			}
-			if (r < 0) {
-				if (errno == EAGAIN)
-					return 0;
-				if (errno == EINTR)
-					continue;
-				err(EXIT_FAIL, "sigwaitinfo");
-			}
-			ev->signo = si.si_signo;
-			ev->code = si.si_code;
-			ev->pid = si.si_pid;
-			ev->uid = si.si_uid;
-			ev->value = si.si_value.sival_int;
-			ev->status = si.si_status;
+		if (dl->forever) {
+			r = sigwaitinfo(set, &si);
+		} else {
+			left = deadline_left(dl);
+			r = sigtimedwait(set, &si, &left);
+		}
+		if (r >= 0) {
+			event_from_siginfo(&si, ev);
 			return 1;
 		}
-		r = poll(pfds, (nfds_t)nfd, deadline_poll_ms(dl));
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err(EXIT_FAIL, "poll");
-		}
-		if (r == 0) {
-			if (deadline_expired(dl))
-				return 0;
-			continue;
-		}
-		/* A signal sent before an exit wins over the exit. */
-		if (pfds[0].revents) {
-			ssize_t n = read(sfd, &ssi, sizeof ssi);
-			if (n == (ssize_t)sizeof ssi) {
-				ev->signo = (int)ssi.ssi_signo;
-				ev->code = ssi.ssi_code;
-				ev->pid = (pid_t)ssi.ssi_pid;
-				ev->uid = ssi.ssi_uid;
-				ev->value = ssi.ssi_int;
-				ev->status = ssi.ssi_status;
-				return 1;
-			}
-			if (n >= 0 || (errno != EAGAIN && errno != EINTR))
-				err(EXIT_FAIL, "signalfd");
-		}
-		for (int i = 1; i < nfd; i++)
-			if (pfds[i].revents)
-				return take_pending(set, ev) ? 1 : -1 - i;
+		if (errno == EAGAIN)
+			return 0;
+		if (errno != EINTR)
+			err(EXIT_FAIL, "sigwaitinfo");
 	}
 }
 
-int
-main(int argc, char **argv)
+/* Read one signal from the signalfd SFD into EV; return whether there
+ * was one. */
+static bool
+read_signalfd(int sfd, struct event *ev)
 {
-	static const int cleanup_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
-	    SIGPIPE };
-	struct poptOption options[] = {
-		{ "count", 'n', POPT_ARG_STRING, &count_arg, 0,
-		  "wait for N signals, one line each (0: for ever)", "N" },
-		{ "numeric", 'N', POPT_ARG_NONE, &opt_numeric, 0,
-		  "print signal numbers instead of names", NULL },
-		{ "info", 'i', POPT_ARG_NONE, &opt_info, 0,
-		  "also print sender pid and uid, si_code and value", NULL },
-		{ "timeout", 't', POPT_ARG_STRING, &timeout_arg, 0,
-		  "give up after DURATION (exit 124)", "DURATION" },
-		{ "pidfile", 'p', POPT_ARG_STRING, &pidfile, 0,
-		  "write the process id to FILE once the signals are blocked",
-		  "FILE" },
-		{ "pid", '\0', POPT_ARG_STRING, &pid_arg, 0,
-		  "also stop, printing \"exited\", when process PID exits",
-		  "PID" },
-		{ "kill", '\0', POPT_ARG_NONE, &opt_kill, 0,
-		  "send TERM to COMMAND on timeout and wait for it", NULL },
-		{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
-		  "list signal numbers, names and meanings", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
-	sigset_t all, awaited, waitset;
-	struct sigaction noop = { .sa_handler = noop_handler };
-	struct pollfd pfds[3];
-	struct timespec timeout;
-	struct deadline dl;
-	struct event ev;
-	char **command = NULL;
-	const char **sigs;
-	uint64_t count = 1, received = 0;
-	pid_t watch_pid = 0, cmd_pid = 0;
-	int optc = argc, rc, sfd = -1, nfd = 1, cmd_slot = -1;
+	struct signalfd_siginfo ssi;
+	ssize_t n = read(sfd, &ssi, sizeof ssi);
 
-	atexit(close_stdout);
-	/* Block every signal first, so none sent from now on is lost; the
-	 * ones we do not wait for are unblocked again once parsed. */
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &orig_mask);
-	pipe_kills = sigpipe_would_kill();
-	atexit(flush_stdout);
-
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			optc = i;
-			if (i + 1 < argc)
-				command = argv + i + 1;
-			else
-				usage_error("no COMMAND after '--'");
-			break;
-		}
+	if (n == (ssize_t)sizeof ssi) {
+		ev->signo = (int)ssi.ssi_signo;
+		ev->code = ssi.ssi_code;
+		ev->pid = (pid_t)ssi.ssi_pid;
+		ev->uid = ssi.ssi_uid;
+		ev->value = ssi.ssi_int;
+		ev->status = ssi.ssi_status;
+		return true;
 	}
-	ctx = cmdline_parse_or_err(optc, (const char **)argv, options,
-	    "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
+	if (n >= 0 || (errno != EAGAIN && errno != EINTR))
+		err(EXIT_FAIL, "signalfd");
+	return false;
+}
+
+/* What sigwaitfor watches besides the signals: the signalfd of the set
+ * waited for (pfd[0]), then the pidfds of --pid's process and COMMAND. */
+struct watch {
+	struct pollfd pfd[3];
+	nfds_t n;		/* entries in use; 1: signals only */
+	int cmd_slot;		/* COMMAND's entry, or -1 */
+	pid_t cmd_pid;		/* COMMAND, or 0 */
+};
+
+/*
+ * Wait for a signal of SET until DL, watching W's pidfds too.  Return 1
+ * with EV filled, 0 on timeout, or -1 - i when W's entry i (a process)
+ * has ended.  A signal sent before an exit wins over the exit.
+ */
+static int
+wait_event(const sigset_t *set, const struct deadline *dl,
+    struct watch *w, struct event *ev)
+{
+	if (w->n == 1)
+		return wait_signal(set, dl, ev);
+	for (;;) {
+		int r = poll(w->pfd, w->n, deadline_poll_ms(dl));
+
+		if (r < 0 && errno != EINTR)
+			err(EXIT_FAIL, "poll");
+		if (r == 0 && deadline_expired(dl))
+			return 0;
+		if (r <= 0)
+			continue;
+		if (w->pfd[0].revents && read_signalfd(w->pfd[0].fd, ev))
+			return 1;
+		for (nfds_t i = 1; i < w->n; i++)
+			if (w->pfd[i].revents)
+				return take_pending(set, ev) ? 1 : -1 - (int)i;
+	}
+}
+
+/* Add PID's pidfd to W, naming it WHAT on failure; return its entry. */
+static int
+watch_process(struct watch *w, pid_t pid, const char *what)
+{
+	int fd = open_pidfd(pid);
+
+	if (fd < 0 && errno == ESRCH)
+		errx(EXIT_FAIL, "%s: no such process", what);
+	if (fd < 0)
+		err(EXIT_FAIL, "%s", what);
+	w->pfd[w->n] = (struct pollfd){ .fd = fd, .events = POLLIN };
+	return (int)w->n++;
+}
+
+/*
+ * Parse the command line into the options, *COMMAND (after "--") and
+ * the SIGNAL operands, which are returned; exit 2 on a bad one.  With
+ * --list, list the signals and exit 0.
+ */
+static const char **
+parse_or_err(int argc, char **argv, char ***command)
+{
+	const char **sigs = cmdline_parse_or_err(
+	    cmdline_split_command(argc, argv, command), (const char **)argv,
+	    options, "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
 	    "   or: sigwaitfor -l [SIGNAL]...");
-	sigs = poptGetArgs(ctx);
-	for (const char **s = sigs; s && *s; s++) {
+
+	if (*command && !(*command)[0])
+		usage_error("no COMMAND after '--'");
+	for (const char **s = sigs; *s; s++) {
 		if (parse_signal(*s) >= 0)
 			continue;
 		/* After a signal, an unknown word is likely a COMMAND. */
@@ -520,114 +528,126 @@ main(int argc, char **argv)
 	/* Before the pidfile or COMMAND: a signal could not be reported. */
 	if (fcntl(STDOUT_FILENO, F_GETFD) < 0)
 		err(EXIT_FAIL, "write error");
+	if (opt_list && *command)
+		usage_error("--list takes no COMMAND");
 	if (opt_list) {
-		if (command)
-			usage_error("--list takes no COMMAND");
-		list_signals(sigs);
-		return EXIT_OK;
+		list_signals(sigs[0] ? sigs : NULL);
+		exit(EXIT_OK);
 	}
-	if (sigs == NULL)
+	if (!sigs[0])
 		usage_error("no signal to wait for");
-	if (count_arg)
-		count = number_or_err("-n", count_arg, 0, UINT64_MAX);
-	if (timeout_arg)
-		timeout = duration_or_err("-t", timeout_arg);
-	if (pid_arg)
-		watch_pid = (pid_t)number_or_err("--pid", pid_arg, 1, INT_MAX);
-	if (opt_kill && command == NULL)
+	if (opt_count)
+		count = number_or_err("-n", opt_count, 0, UINT64_MAX);
+	if (opt_timeout)
+		timeout = duration_or_err("-t", opt_timeout);
+	if (opt_pid)
+		watch_pid = (pid_t)number_or_err("--pid", opt_pid, 1, INT_MAX);
+	if (opt_kill && !*command)
 		usage_error("--kill needs a COMMAND");
-	sigemptyset(&awaited);
-	for (const char **s = sigs; *s; s++) {
-		int sig = parse_signal(*s);
-		if (sig == SIGKILL || sig == SIGSTOP)
+	for (const char **s = sigs; *s; s++)
+		if (parse_signal(*s) == SIGKILL || parse_signal(*s) == SIGSTOP)
 			usage_error("'%s' cannot be waited for", *s);
-		sigaddset(&awaited, sig);
-	}
+	return sigs;
+}
 
-	/* A handler instead of SIG_IGN or SIG_DFL: an ignored signal would
-	 * be discarded once unblocked, and kill --require-handler looks for
-	 * one.  It never runs: the signals stay blocked. */
-	for (int sig = 1; sig < NSIG; sig++) {
-		if (!sigismember(&awaited, sig))
-			continue;
-		sigaction(sig, &noop, &orig_act[sig]);
-		changed_act[sig] = true;
+/*
+ * Make the signals SIGS name the set waited for, returned: each gets a
+ * handler that never runs (an ignored signal would be discarded once
+ * unblocked, and kill --require-handler looks for one), and with a
+ * pidfile to remove, the usual fatal signals (unless ignored, blocked or
+ * awaited) join the set as fatal_set, to end us after removing it.
+ * Every other signal gets back the mask it had.
+ */
+static sigset_t
+await_signals(const char **sigs, bool command)
+{
+	static const int cleanup_sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM,
+	    SIGPIPE };
+	struct sigaction noop = { .sa_handler = noop_handler };
+	sigset_t set, mask = inherited.mask;
+
+	sigemptyset(&set);
+	for (const char **s = sigs; *s; s++) {
+		sigaddset(&set, parse_signal(*s));
+		sigaction(parse_signal(*s), &noop, NULL);
 	}
 	/* COMMAND must not be reaped behind our back. */
-	if (command && !sigismember(&awaited, SIGCHLD)) {
-		struct sigaction dfl = { .sa_handler = SIG_DFL };
-		sigaction(SIGCHLD, &dfl, &orig_act[SIGCHLD]);
-		changed_act[SIGCHLD] = true;
-	}
-	/* With a pidfile to remove, the usual fatal signals are waited for
-	 * too (unless ignored, blocked or awaited) and end us after it. */
+	if (command && !sigismember(&set, SIGCHLD))
+		signal(SIGCHLD, SIG_DFL);
 	sigemptyset(&fatal_set);
-	if (pidfile) {
-		for (size_t i = 0; i < sizeof cleanup_sigs / sizeof *cleanup_sigs;
-		    i++) {
-			int sig = cleanup_sigs[i];
-			struct sigaction cur;
-			if (sigismember(&awaited, sig) ||
-			    sigismember(&orig_mask, sig) ||
-			    sigaction(sig, NULL, &cur) < 0 ||
-			    cur.sa_handler == SIG_IGN)
-				continue;
+	for (size_t i = 0; opt_pidfile &&
+	    i < sizeof cleanup_sigs / sizeof *cleanup_sigs; i++) {
+		int sig = cleanup_sigs[i];
+		if (!sigismember(&set, sig) &&
+		    !sigismember(&inherited.mask, sig) &&
+		    !sigismember(&inherited.ignored, sig))
 			sigaddset(&fatal_set, sig);
-		}
 	}
-	waitset = awaited;
-	sigorset(&waitset, &waitset, &fatal_set);
-	{
-		sigset_t keep = orig_mask;
-		sigorset(&keep, &keep, &waitset);
-		sigprocmask(SIG_SETMASK, &keep, NULL);
-	}
+	sigorset(&set, &set, &fatal_set);
+	sigorset(&mask, &mask, &set);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	return set;
+}
 
+/*
+ * Once the signals SET are blocked: watch --pid's process, write the
+ * pidfile, start COMMAND, in that order, and open the signalfd when
+ * there is a process to watch besides.
+ */
+static void
+get_ready(const sigset_t *set, char **command, struct watch *w)
+{
+	char what[32];
+
+	w->n = 1;
+	w->cmd_slot = -1;
+	w->cmd_pid = 0;
 	if (watch_pid) {
-		pfds[nfd].fd = open_pidfd(watch_pid);
-		if (pfds[nfd].fd < 0) {
-			if (errno == ESRCH)
-				errx(EXIT_FAIL, "--pid %ld: no such process",
-				    (long)watch_pid);
-			err(EXIT_FAIL, "--pid %ld", (long)watch_pid);
-		}
-		pfds[nfd++].events = POLLIN;
+		snprintf(what, sizeof what, "--pid %ld", (long)watch_pid);
+		watch_process(w, watch_pid, what);
 	}
-	if (pidfile) {
+	if (opt_pidfile) {
 		write_pidfile();
 		atexit(remove_pidfile);
 	}
 	if (command) {
-		cmd_pid = start_command(command);
-		pfds[nfd].fd = open_pidfd(cmd_pid);
-		if (pfds[nfd].fd < 0)
-			err(EXIT_FAIL, "%s", command[0]);
-		pfds[nfd].events = POLLIN;
-		cmd_slot = nfd++;
+		w->cmd_pid = start_command(command);
+		w->cmd_slot = watch_process(w, w->cmd_pid, command[0]);
 	}
-	if (nfd > 1) {
-		sfd = signalfd(-1, &waitset, SFD_NONBLOCK | SFD_CLOEXEC);
-		if (sfd < 0)
+	if (w->n > 1) {
+		w->pfd[0].fd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC);
+		if (w->pfd[0].fd < 0)
 			err(EXIT_FAIL, "signalfd");
-		pfds[0].fd = sfd;
-		pfds[0].events = POLLIN;
+		w->pfd[0].events = POLLIN;
 	}
+}
 
-	deadline_start(&dl, timeout_arg ? &timeout : NULL);
+/*
+ * Print the signals of SET as they come, -n of them (0: for ever), until
+ * the deadline DL, --pid's process or COMMAND (of W) ends it; return the
+ * exit status.
+ */
+static int
+report_signals(const sigset_t *set, const struct deadline *dl,
+    struct watch *w, char **command)
+{
+	uint64_t received = 0;
+	struct event ev;
+	char line[160];
+	int rc;
+
 	while (count == 0 || received < count) {
-		char line[160];
-
-		rc = wait_event(&waitset, &dl, sfd, pfds, nfd, &ev);
+		rc = wait_event(set, dl, w, &ev);
 		if (rc == 0) {
-			if (cmd_pid && opt_kill) {
-				kill(cmd_pid, SIGTERM);
-				reap_command(cmd_pid, command[0], false);
+			if (w->cmd_pid && opt_kill) {
+				kill(w->cmd_pid, SIGTERM);
+				reap_command(w->cmd_pid, command[0], false);
 			}
 			return received > 0 && count == 0 ? EXIT_OK :
 			    EXIT_TIMEOUT;
 		}
-		if (rc < 0 && -1 - rc == cmd_slot) {
-			int status = reap_command(cmd_pid, command[0],
+		if (rc < 0 && -1 - rc == w->cmd_slot) {
+			int status = reap_command(w->cmd_pid, command[0],
 			    count != 0);
 			return count == 0 ? status : EXIT_FAIL;
 		}
@@ -636,10 +656,35 @@ main(int argc, char **argv)
 			return EXIT_OK;
 		}
 		if (sigismember(&fatal_set, ev.signo))
-			die_by_signal(ev.signo);
+			cleanup_and_die(ev.signo);
 		format_event(&ev, line, sizeof line);
 		print_line(line);
 		received++;
 	}
 	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	sigset_t all, set;
+	struct deadline dl;
+	struct watch w;
+	char **command;
+	const char **sigs;
+
+	atexit(close_stdout);
+	inherited_signals_save(&inherited);
+	/* Block every signal first, so none sent from now on is lost; the
+	 * ones we do not wait for are unblocked again once parsed. */
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	pipe_kills = sigpipe_would_kill();
+	atexit(flush_stdout);
+
+	sigs = parse_or_err(argc, argv, &command);
+	set = await_signals(sigs, command != NULL);
+	get_ready(&set, command, &w);
+	deadline_start(&dl, opt_timeout ? &timeout : NULL);
+	return report_signals(&set, &dl, &w, command);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for lib/icmp, rawping's parser of packets from the
+ * libFuzzer target for tools/rawping/icmp, rawping's parser of packets from the
  * wire: every byte string is fed to each entry point (IPv4 from a raw
  * socket with its IP header, IPv4 from a datagram socket, ICMPv6, an echo
  * request quoted in a datagram socket's error queue) in a buffer of exactly

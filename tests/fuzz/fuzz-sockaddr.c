@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libFuzzer target for lib/sockaddr: any string is either refused with a
+ * libFuzzer target for tools/sockcat/sockaddr: any string is either refused with a
  * reason, or gives a well-formed address: a known kind with its socket
  * type, ports within 0-65535 and in order, a host that fits and is
  * terminated, a UNIX path within sun_path whose length bind(2) would take.

@@ -25,20 +25,6 @@ wait_until() {
 	done
 }
 
-# blocked PID [WCHAN-REGEX]: PID is asleep inside a system call (and, with
-# WCHAN-REGEX, in a kernel function matching it, e.g. wq_sleep for a full
-# POSIX queue).  With wait_until, this replaces a sleep that "gives the
-# process a chance": it waits until the process has reached its wait.
-blocked() {
-	local state nr wchan
-	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-	read -r nr _ <"/proc/$1/syscall" 2>/dev/null || return 1
-	[[ $state == S && $nr =~ ^[0-9]+$ ]] || return 1
-	[[ -z ${2:-} ]] && return 0
-	wchan=$(cat "/proc/$1/wchan" 2>/dev/null)
-	[[ $wchan =~ $2 ]]
-}
-
 _cleanup_cmds=()
 cleanup_add() {
 	_cleanup_cmds+=("$(printf '%q ' "$@")")

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tap.h: the smallest TAP producer, for the C unit tests of lib/.  Each
+ * tap.h: the smallest TAP producer, for the C unit tests.  Each
  * check prints "ok N - what" or "not ok N - what"; tap_done() prints the
  * plan and returns the exit status.
  */

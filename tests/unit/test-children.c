@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/children: COMMAND splitting, the cap, reaping,
+ * Unit tests of tools/sockcat/children: COMMAND splitting, the cap, reaping,
  * TERM-then-KILL at the end, a COMMAND run on a socket, the graceful
  * close of a connection whose COMMAND exits with input unread, the
  * inherited ignored signals a COMMAND keeps, and one relayed through a
@@ -19,6 +19,7 @@
 
 #include "children.h"
 #include "fullio.h"
+#include "process.h"
 #include "sigloop.h"
 #include "tap.h"
 
@@ -137,7 +138,7 @@ test_inherited_ignore(void)
 	n = read(sv[0], buf, sizeof buf);
 	status = reap_all(&c);
 	TAP_OK(n == 6 && memcmp(buf, "alive\n", 6) == 0 &&
-	    wait_status_code(status) == 0,
+	    command_status(status) == 0,
 	    "a COMMAND keeps an inherited SIG_IGN of HUP and INT");
 	close(sv[0]);
 	children_free(&c);
@@ -180,7 +181,7 @@ main(void)
 	shutdown(sv[0], SHUT_WR);
 	n = read(sv[0], buf, sizeof buf);
 	TAP_OK(n == 5 && memcmp(buf, "ping\n", 5) == 0, "cat echoed");
-	TAP_OK(wait_status_code(reap_all(&c)) == 0 && c.n == 0,
+	TAP_OK(command_status(reap_all(&c)) == 0 && c.n == 0,
 	    "cat exited 0 and was reaped");
 	close(sv[0]);
 
@@ -190,7 +191,7 @@ main(void)
 		socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 		if ((pid = children_fork(&c, -1)) == 0)
 			children_exec(sv[1], nope);
-		TAP_OK(wait_status_code(reap_all(&c)) == 127,
+		TAP_OK(command_status(reap_all(&c)) == 127,
 		    "a missing COMMAND: 127");
 		close(sv[0]);
 		close(sv[1]);
@@ -201,7 +202,7 @@ main(void)
 	full_write(sv[1], "hello\n", 6);
 	shutdown(sv[1], SHUT_WR);
 	TAP_OK(children_exec_relayed(&c, sv[0], SOCK_STREAM, argv, &o,
-	    &grace, &status) == RELAY_EOF && wait_status_code(status) == 0,
+	    &grace, &status) == RELAY_EOF && command_status(status) == 0,
 	    "relayed cat ends at EOF with status 0");
 	n = read(sv[1], buf, sizeof buf);
 	TAP_OK(n == 6 && memcmp(buf, "hello\n", 6) == 0, "relayed cat echoed");

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/cmdline: options parsed, and an unknown option ends in
- * exit 2 with the usage message -- also under LeakSanitizer, which turns
- * an exit with the popt context still allocated into exit 1.
+ * Unit tests of lib/cmdline: options parsed, operands handed back as
+ * ARGV's own words, the split at "--", and an unknown option ends in exit
+ * 2 with the usage message -- also under LeakSanitizer, which turns an
+ * exit with the popt context still allocated into exit 1.
  */
 #include "config.h"
 
@@ -37,8 +38,7 @@ parse_in_child(const char **argv, int argc, char *buf, size_t size)
 	if ((pid = fork()) == 0) {
 		dup2(p[1], 2);
 		close(p[0]);
-		poptContext c = cmdline_parse_or_err(argc, argv, options, "X");
-		poptFreeContext(c);
+		cmdline_parse_or_err(argc, argv, options, "X");
 		_exit(flag ? 0 : 3);
 	}
 	close(p[1]);
@@ -49,6 +49,36 @@ parse_in_child(const char **argv, int argc, char *buf, size_t size)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* The operands of a command line with options between them come back in
+ * order, as ARGV's words, and nothing is left allocated. */
+static void
+test_operands(void)
+{
+	const char *argv[] = { "test", "a", "-f", "b", "--", "-c", NULL };
+	const char *words[] = { argv[1], argv[3], argv[5] };
+	const char **ops = cmdline_parse_or_err(6, argv, options, "X");
+
+	TAP_OK(ops == argv + 1 && ops[0] == words[0] && ops[1] == words[1] &&
+	    ops[2] == words[2] && !ops[3], "operands a, b, -c in order");
+}
+
+/* The split at the first "--" after ARGV[0]. */
+static void
+test_split(void)
+{
+	char *with[] = { "t", "-f", "--", "cmd", "--", NULL };
+	char *bare[] = { "t", "x", "--", NULL };
+	char *none[] = { "t", "x", NULL };
+	char **command;
+
+	TAP_OK(cmdline_split_command(5, with, &command) == 2 &&
+	    command == with + 3, "COMMAND after the first --");
+	TAP_OK(cmdline_split_command(3, bare, &command) == 2 && command &&
+	    !command[0], "an empty COMMAND after a last --");
+	TAP_OK(cmdline_split_command(2, none, &command) == 2 && !command,
+	    "no --, no COMMAND");
 }
 
 int
@@ -66,5 +96,7 @@ main(void)
 	TAP_OK(strstr(buf, "--bogus: unknown option") &&
 	    strstr(buf, "--help' for more information"),
 	    "with the usage message: %.60s", buf);
+	test_operands();
+	test_split();
 	return tap_done();
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/dgram over a seqpacket socket pair: lines become
+ * Unit tests of tools/sockcat/dgram over a seqpacket socket pair: lines become
  * records and records lines, both ways, and the ends; an empty record is
  * refused on seqpacket; a record too long is refused; a peer gone while
  * input goes on costs no CPU and refuses the next record.
@@ -26,7 +26,8 @@ pipe_of(const char *text)
 {
 	int p[2];
 
-	if (pipe(p) < 0 || full_write(p[1], text, strlen(text)) < 0)
+	if (pipe(p) < 0 ||
+	    full_write(p[1], text, strlen(text)) != strlen(text))
 		exit(99);
 	close(p[1]);
 	return p[0];
@@ -96,14 +97,14 @@ main(void)
 		double cpu;
 
 		socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv);
-		if (pipe(p) < 0 || full_write(p[1], "a\n", 2) < 0)
+		if (pipe(p) < 0 || full_write(p[1], "a\n", 2) != 2)
 			return 99;
 		if ((kid = fork()) == 0) {
 			close(sv[0]);
 			recv(sv[1], buf, sizeof buf, 0);
 			close(sv[1]);
 			nanosleep(&later, NULL);
-			_exit(full_write(p[1], "b\n", 2) < 0);
+			_exit(full_write(p[1], "b\n", 2) != 2);
 		}
 		close(sv[1]);
 		close(p[1]);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/icmp: echo requests built right, replies and errors
+ * Unit tests of tools/rawping/icmp: echo requests built right, replies and errors
  * parsed, and hostile input (truncated, lying lengths) refused without
  * reading past the buffer.
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lib/relay: bytes unchanged through each path (sendfile
+ * Unit tests of tools/sockcat/relay: bytes unchanged through each path (sendfile
  * and buffer with files, splice with pipes), the EOF rules (input goes to
  * its end after the peer's; a peer gone for good refuses it, also over
  * TCP where the error comes back after the send; eof_shut_fd hands the
@@ -43,7 +43,7 @@ echo_peer(int fd, int other)
 	close(other);
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	while ((n = read(fd, buf, sizeof buf)) > 0)
-		if (full_write(fd, buf, (size_t)n) < 0)
+		if (full_write(fd, buf, (size_t)n) != (size_t)n)
 			_exit(1);
 	_exit(n < 0);
 }
@@ -115,7 +115,7 @@ tcp_tests(int out)
 
 	tcp_pair(&a, &b);
 	close(b);
-	if (pipe(ip) < 0 || full_write(ip[1], "line2\n", 6) < 0)
+	if (pipe(ip) < 0 || full_write(ip[1], "line2\n", 6) != 6)
 		exit(99);
 	close(ip[1]);
 	pump_init(&up, ip[0], a, false);
@@ -131,7 +131,7 @@ tcp_tests(int out)
 
 	tcp_pair(&a, &b);
 	shutdown(b, SHUT_WR);
-	if (pipe(ip) < 0 || full_write(ip[1], "line2\n", 6) < 0)
+	if (pipe(ip) < 0 || full_write(ip[1], "line2\n", 6) != 6)
 		exit(99);
 	close(ip[1]);
 	pump_init(&up, ip[0], a, false);
@@ -175,7 +175,7 @@ main(void)
 	out = mkstemp(out_name);
 	unlink(in_name);
 	unlink(out_name);
-	if (in < 0 || out < 0 || full_write(in, data, len) < 0)
+	if (in < 0 || out < 0 || full_write(in, data, len) != len)
 		return 99;
 	lseek(in, 0, SEEK_SET);
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv);
@@ -204,14 +204,14 @@ main(void)
 		close(sv[0]);
 		close(ip[0]);
 		close(op[1]);
-		if (full_write(ip[1], data, len) < 0)
+		if (full_write(ip[1], data, len) != len)
 			_exit(1);
 		close(ip[1]);
 		if (ftruncate(out, 0) < 0)
 			_exit(1);
 		lseek(out, 0, SEEK_SET);
 		while ((n = read(op[0], data, len)) > 0)
-			if (full_write(out, data, (size_t)n) < 0)
+			if (full_write(out, data, (size_t)n) != (size_t)n)
 				_exit(1);
 		_exit(holds_pattern(out, len) ? 0 : 2);
 	}
@@ -243,7 +243,7 @@ main(void)
 	if ((kid = fork()) == 0) {
 		struct timespec later = { 0, 200000000 };
 		nanosleep(&later, NULL);
-		_exit(full_write(ip[1], "late\n", 5) < 0);
+		_exit(full_write(ip[1], "late\n", 5) != 5);
 	}
 	close(ip[1]);
 	pump_init(&up, ip[0], sv[0], false);
@@ -309,7 +309,7 @@ main(void)
 		while ((n = read(cp[1], buf, sizeof buf)) > 0)
 			got += (size_t)n;
 		n = snprintf(buf, sizeof buf, "got %zu", got);
-		_exit(full_write(cp[1], buf, (size_t)n) < 0);
+		_exit(full_write(cp[1], buf, (size_t)n) != (size_t)n);
 	}
 	close(cp[1]);
 	full_write(sv[1], "hello", 5);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/sockaddr: the address operand of sockcat(1), and the
+/* Unit tests of tools/sockcat/sockaddr: the address operand of sockcat(1), and the
  * source address of -s. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lib/sockconn: listening, connecting, the source address,
+/* Unit tests of tools/sockcat/sockconn: listening, connecting, the source address,
  * UNIX path safety (a full backlog included). */
 #include "config.h"
 

@@ -113,7 +113,7 @@ void children_end(struct children *c, const struct timespec *grace);
 /*
  * Serve the connection CONN by running ARGV (as children_exec()) on one
  * end of a socket pair of SOCKTYPE, and relaying CONN to the other end
- * with lib/relay under O: the peer's end becomes the end of the child's
+ * with relay.h under O: the peer's end becomes the end of the child's
  * input, the end of its output shuts down CONN's sending side; a child
  * that stops reading gets no more input.  The child is in C and dies with
  * the calling process.  On RELAY_EOF the child has been waited for and
@@ -132,8 +132,5 @@ enum relay_end children_exec_relayed(struct children *c, int conn,
  * command of no words, ENOMEM.
  */
 char **children_split_command(char *cmd);
-
-/* The exit status a shell reports for the wait(2) STATUS. */
-int wait_status_code(int status);
 
 #endif

@@ -11,8 +11,8 @@
  * input shuts down the sending side (a relay that waits_for_peer only
  * after it has sent something), an empty record is refused (the peer
  * would read it as the end), and a zero-length read is the peer's end;
- * after it input is still sent to its end, as relay.h's stream relay
- * does (a peer that only shut down its side takes it; one that closed
+ * after it input is still sent to its end, as the stream relay does
+ * (relay.c: a peer that only shut down its side takes it; one that closed
  * for good makes the next send fail).  Datagrams have no end: that relay
  * runs until the idle timeout or a stop.
  */

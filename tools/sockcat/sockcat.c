@@ -6,23 +6,21 @@
  * connection) and copies standard input to the socket and the socket to
  * standard output, both at once.  Stream sockets carry bytes unchanged;
  * datagram and seqpacket sockets carry records, one line (or, with -0, one
- * NUL-terminated string) per datagram.  At the end of standard input the
- * sending side is shut down and sockcat goes on reading, with no time
- * limit; when the peer closes, sockcat writes out what it has, sends the
- * rest of its input (the peer may only have half-closed) and exits 0 once
- * the peer has taken it all, 1 if the peer refused it (the EOF table of
- * sockcat(1)).  With -k, one connection's failure ends that connection,
- * not the listener.
- * With -e each connection is handed to a COMMAND instead, and closed
- * gracefully when it exits; with -z sockcat only probes.  Exit status: 0
- * success, 1 failure (refused, reset, a peer that refused input, write
- * error, closed stdin/stdout), 2 usage, 124 a timeout ended the tool,
- * 126/127 COMMAND could not be run / was not found, else COMMAND's own
- * status.
+ * NUL-terminated string) per datagram.  What happens when either side
+ * ends is sockcat(1)'s EOF table, whose rules are the states of relay.c.
+ * With -k, one connection's failure ends that connection, not the
+ * listener.  With -e each connection is handed to a COMMAND instead, and
+ * closed gracefully when it exits; with -z sockcat only probes.  Exit
+ * status: 0 success, 1 failure (refused, reset, a peer that refused
+ * input, write error, closed stdin/stdout), 2 usage, 124 a timeout ended
+ * the tool, 126/127 COMMAND could not be run / was not found, else
+ * COMMAND's own status.
  *
- * The relays themselves are lib/relay (bytes) and lib/dgram (records), the
- * -e children lib/children, the signals lib/sigloop; this file holds the
- * command line, the messages and the connect, listen and accept flow.
+ * Beside this file, the tool's directory holds the address parser
+ * (sockaddr), connecting and listening (sockconn), the relays of bytes
+ * (relay) and of records (dgram), the -e children (children) and the
+ * signal loop (sigloop); this file holds the command line, the messages
+ * and the connect, listen and accept flow.
  */
 #include "config.h"
 
@@ -48,26 +46,65 @@
 #include "dgram.h"
 #include "diag.h"
 #include "parse.h"
+#include "process.h"
 #include "relay.h"
 #include "sigloop.h"
 #include "sockaddr.h"
 #include "sockconn.h"
 
-static int listen_mode;		/* -l: listen instead of connecting */
-static int keep_open;		/* -k: go on accepting after a connection */
-static char *exec_arg;		/* -e: COMMAND per connection, no shell */
-static char *sh_exec_arg;	/* --sh-exec: STRING run by /bin/sh -c */
-static char *max_conns_arg;	/* -m: concurrent -e children */
-static char *idle_arg;		/* -w: idle timeout */
-static char *connect_timeout_arg;	/* --connect-timeout */
-static int probe_mode;		/* -z: only see whether ADDRESS accepts */
-static char *source_arg;	/* -s: local address to connect from */
-static int only4, only6;	/* -4, -6 */
-static int nodelay;		/* --nodelay: TCP_NODELAY */
-static int verbose;		/* -v: connections and counts on stderr */
-static int null_delim;		/* -0: records end in NUL, not newline */
-static int reuseport;		/* --reuseport: SO_REUSEPORT on listeners */
-static char *mode_arg;		/* --mode: UNIX socket file permissions */
+static int opt_listen;		/* -l: listen instead of connecting */
+static int opt_keep_open;	/* -k: go on accepting after a connection */
+static char *opt_exec;		/* -e: COMMAND per connection, no shell */
+static char *opt_sh_exec;	/* --sh-exec: STRING run by /bin/sh -c */
+static char *opt_max_conns;	/* -m: concurrent -e children */
+static char *opt_idle;		/* -w: idle timeout */
+static char *opt_connect_timeout; /* --connect-timeout */
+static int opt_probe;		/* -z: only see whether ADDRESS accepts */
+static char *opt_source;	/* -s: local address to connect from */
+static int opt_ipv4, opt_ipv6;	/* -4, -6 */
+static int opt_nodelay;		/* --nodelay: TCP_NODELAY */
+static int opt_verbose;		/* -v: connections and counts on stderr */
+static int opt_null;		/* -0: records end in NUL, not newline */
+static int opt_reuseport;	/* --reuseport: SO_REUSEPORT on listeners */
+static char *opt_mode;		/* --mode: UNIX socket file permissions */
+
+static struct poptOption options[] = {
+	{ "listen", 'l', POPT_ARG_NONE, &opt_listen, 0,
+	  "listen on ADDRESS instead of connecting", NULL },
+	{ "keep-open", 'k', POPT_ARG_NONE, &opt_keep_open, 0,
+	  "go on accepting connections after the first", NULL },
+	{ "exec", 'e', POPT_ARG_STRING, &opt_exec, 0,
+	  "run COMMAND (split at blanks, no shell) per connection",
+	  "COMMAND" },
+	{ "sh-exec", '\0', POPT_ARG_STRING, &opt_sh_exec, 0,
+	  "run STRING with /bin/sh -c per connection", "STRING" },
+	{ "max-conns", 'm', POPT_ARG_STRING, &opt_max_conns, 0,
+	  "serve at most N connections at once with -e (100)", "N" },
+	{ "idle-timeout", 'w', POPT_ARG_STRING, &opt_idle, 0,
+	  "close a connection idle for DURATION", "DURATION" },
+	{ "connect-timeout", '\0', POPT_ARG_STRING,
+	  &opt_connect_timeout, 0,
+	  "give up connecting after DURATION", "DURATION" },
+	{ "probe", 'z', POPT_ARG_NONE, &opt_probe, 0,
+	  "only probe whether ADDRESS accepts connections", NULL },
+	{ "source", 's', POPT_ARG_STRING, &opt_source, 0,
+	  "connect from local address HOST[:PORT]", "HOST" },
+	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
+	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
+	{ "nodelay", '\0', POPT_ARG_NONE, &opt_nodelay, 0,
+	  "set TCP_NODELAY", NULL },
+	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
+	  "records end in NUL, not newline", NULL },
+	{ "reuseport", '\0', POPT_ARG_NONE, &opt_reuseport, 0,
+	  "set SO_REUSEPORT on the listener", NULL },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of a UNIX socket file (0600)", "MODE" },
+	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
+	  "report connections and byte counts on stderr", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
 
 static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
 static struct sock_address source;	/* parsed -s */
@@ -78,7 +115,6 @@ static const struct timespec linger_bound = { 1, 0 };
 static mode_t sock_mode = 0600;
 static const char *addr_text;	/* ADDRESS as typed, for messages */
 static char **exec_argv;	/* COMMAND split, or sh -c STRING */
-static poptContext ctx;		/* kept to the end: option strings live in it */
 
 /* State that exit and the signal path must undo. */
 static struct {
@@ -104,11 +140,11 @@ reap_children(pid_t want)
 
 	sigloop_child = 0;
 	while ((pid = children_reap(&owned.kids, &status)) > 0) {
-		if (verbose)
+		if (opt_verbose)
 			warnx("child %ld ended with status %d", (long)pid,
-			    wait_status_code(status));
+			    command_status(status));
 		if (pid == want)
-			code = wait_status_code(status);
+			code = command_status(status);
 	}
 	return code;
 }
@@ -132,11 +168,11 @@ cleanup(void)
 
 /* Clean up after INT/TERM/HUP and die by that signal, as a shell expects. */
 static void __attribute__((noreturn))
-die_by_signal(int sig)
+cleanup_and_die(int sig)
 {
 	cleanup();
 	close_stdout();
-	sigloop_die(sig);
+	die_by_signal(sig);
 }
 
 /* sigloop_poll(), exiting on failure; 0 when a signal came. */
@@ -177,12 +213,12 @@ reserve_std_fds(void)
 static void
 require_std_fds(unsigned closed, bool range)
 {
-	bool relays = !exec_argv && !probe_mode;
+	bool relays = !exec_argv && !opt_probe;
 
 	errno = EBADF;
 	if (relays && (closed & 1U))
 		err(EXIT_FAIL, "standard input");
-	if ((relays || (probe_mode && range)) && (closed & 2U))
+	if ((relays || (opt_probe && range)) && (closed & 2U))
 		err(EXIT_FAIL, "standard output");
 }
 
@@ -193,8 +229,7 @@ stdout_failed(void)
 {
 	if (errno == EPIPE) {
 		cleanup();
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
+		die_by_signal(SIGPIPE);
 	}
 	warn("write error");
 	exit(EXIT_FAIL);
@@ -205,8 +240,8 @@ static struct relay_opts
 relay_opts(void)
 {
 	struct relay_opts o = {
-		.idle = idle_arg ? &idle_ts : NULL,
-		.wait_for_peer = listen_mode,
+		.idle = opt_idle ? &idle_ts : NULL,
+		.wait_for_peer = opt_listen,
 		.eof_shut_fd = -1,
 		.sigmask = sigloop_mask(),
 		.stop = &sigloop_stop,
@@ -276,7 +311,7 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 	if (end != RELAY_ERROR)
 		return end;
 	if (lenient && st->fail == DGRAM_FAIL_SOCKET) {
-		if (verbose)
+		if (opt_verbose)
 			warn("%s", name);
 		return end;
 	}
@@ -297,7 +332,7 @@ relay_stream_or_err(int sock, const char *name, struct pump *up,
 	if (end != RELAY_ERROR)
 		return end;
 	if (lenient && failed_at_socket(bad)) {
-		if (verbose)
+		if (opt_verbose)
 			warn("%s", name);
 		/* Input read but not sent yet goes to the next connection. */
 		up->failed_out = false;
@@ -313,7 +348,7 @@ static void
 records_init(struct dgram_relay *st)
 {
 	if (dgram_relay_init(st, STDIN_FILENO, STDOUT_FILENO,
-	    null_delim ? 0 : '\n') < 0)
+	    opt_null ? 0 : '\n') < 0)
 		err(EXIT_FAIL, "malloc");
 }
 
@@ -322,20 +357,20 @@ static void
 warn_attempt(const char *addr, int e, void *arg)
 {
 	(void)arg;
-	if (verbose)
+	if (opt_verbose)
 		warnx("%s: %s", addr, strerror(e));
 }
 
-/* The connection options of the command line, for lib/sockconn. */
+/* The connection options of the command line, for sockconn.c. */
 static struct sock_conn_opts
 conn_opts(void)
 {
 	struct sock_conn_opts o = {
-		.family = only4 ? AF_INET : only6 ? AF_INET6 : AF_UNSPEC,
-		.source = source_arg ? &source : NULL,
-		.nodelay = nodelay,
-		.reuseport = reuseport,
-		.timeout = connect_timeout_arg ? &connect_ts : NULL,
+		.family = opt_ipv4 ? AF_INET : opt_ipv6 ? AF_INET6 : AF_UNSPEC,
+		.source = opt_source ? &source : NULL,
+		.nodelay = opt_nodelay,
+		.reuseport = opt_reuseport,
+		.timeout = opt_connect_timeout ? &connect_ts : NULL,
 		.unix_mode = sock_mode,
 		.on_fail = warn_attempt,
 	};
@@ -369,7 +404,7 @@ connect_to(const struct sock_address *sa, unsigned port, bool quiet)
 		return fd;
 	if (!fail.at_source)
 		resolve_failed(addr_text, fail.gai);
-	snprintf(context, sizeof context, "-s %s", source_arg);
+	snprintf(context, sizeof context, "-s %s", opt_source);
 	if (fail.gai)
 		resolve_failed(context, fail.gai);
 	err(EXIT_FAIL, "%s", context);
@@ -390,9 +425,9 @@ listen_on(const struct sock_address *sa)
 		resolve_failed(addr_text, fail.gai);
 	if (fd < 0)
 		err(EXIT_FAIL, "%s", addr_text);
-	if (verbose && owned.path.replaced_stale)
+	if (opt_verbose && owned.path.replaced_stale)
 		warnx("%s: replaced a stale socket", addr_text);
-	if (verbose)
+	if (opt_verbose)
 		warnx("listening on %s", sock_fd_address(fd, false, sa->kind,
 		    name, sizeof name));
 	return fd;
@@ -419,7 +454,7 @@ accept_named(int lfd, const struct sock_address *sa, int flags, char *name,
 		snprintf(name, size, "%s", addr_text);
 	else
 		sock_address_format(sa->kind, (void *)&peer, len, name, size);
-	if (verbose)
+	if (opt_verbose)
 		warnx("connection from %s", name);
 	return conn;
 }
@@ -436,7 +471,7 @@ static void
 report_counts(const char *name, uint64_t sent, uint64_t received,
     const char *unit)
 {
-	if (verbose)
+	if (opt_verbose)
 		warnx("%s: closed; sent %llu %s, received %llu %s", name,
 		    (unsigned long long)sent, unit,
 		    (unsigned long long)received, unit);
@@ -446,7 +481,7 @@ report_counts(const char *name, uint64_t sent, uint64_t received,
 static void __attribute__((noreturn))
 idle_exit(const char *name)
 {
-	warnx("%s: idle for %s; closing", name, idle_arg);
+	warnx("%s: idle for %s; closing", name, opt_idle);
 	exit(EXIT_TIMEOUT);
 }
 
@@ -461,14 +496,14 @@ serve_connection(int sock, const struct sock_address *sa, const char *name,
 	if (sa->kind == SOCK_KIND_UNIX_SEQPACKET) {
 		uint64_t s0 = rs->sent, r0 = rs->received;
 		end = relay_records(sock, sa->kind, false, rs, name,
-		    keep_open);
+		    opt_keep_open);
 		report_counts(name, rs->sent - s0, rs->received - r0,
 		    "records");
 	} else {
 		struct pump down;
 		uint64_t s0 = up->bytes;
 		pump_init(&down, sock, STDOUT_FILENO, true);
-		end = relay_stream_or_err(sock, name, up, &down, keep_open);
+		end = relay_stream_or_err(sock, name, up, &down, opt_keep_open);
 		pump_free(&down);
 		report_counts(name, up->bytes - s0, down.bytes, "bytes");
 	}
@@ -501,22 +536,22 @@ supervise_exec(int conn, int socktype, const char *name)
 	switch (end) {
 	case RELAY_EOF:
 		relay_linger_close(conn, &linger_bound, &o);
-		exit(wait_status_code(status));
+		exit(command_status(status));
 	case RELAY_SIGNAL:
-		die_by_signal(sigloop_stop);
+		cleanup_and_die(sigloop_stop);
 	case RELAY_IDLE:
 		close(conn);
 		/* The idle end of the one connection ends the tool. */
-		if (!keep_open)
+		if (!opt_keep_open)
 			idle_exit(name);
-		if (verbose)
-			warnx("%s: idle for %s; closed", name, idle_arg);
+		if (opt_verbose)
+			warnx("%s: idle for %s; closed", name, opt_idle);
 		exit(EXIT_TIMEOUT);
 	case RELAY_ERROR:
 	default:
 		/* With -k, one connection's failure is reported with -v,
 		 * as the listener reports its own connections'. */
-		if (keep_open && !verbose)
+		if (opt_keep_open && !opt_verbose)
 			exit(EXIT_FAIL);
 		err(EXIT_FAIL, "%s", name);
 	}
@@ -528,7 +563,7 @@ supervise_exec(int conn, int socktype, const char *name)
 static pid_t
 start_child(int conn, int lfd, int socktype, const char *name)
 {
-	bool relayed = idle_arg != NULL;
+	bool relayed = opt_idle != NULL;
 	pid_t pid = children_fork(&owned.kids, relayed ? -1 : conn);
 
 	if (pid < 0) {
@@ -556,7 +591,7 @@ finish_children(pid_t pid)
 
 	for (;;) {
 		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		if ((r = reap_children(pid)) >= 0)
 			code = r;
 		if (owned.kids.n == 0)
@@ -585,7 +620,7 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 		if (sigloop_child)
 			reap_children(0);
 		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		/* At the cap, or out of descriptors until a slot frees,
 		 * leave further clients in the backlog. */
 		if (starved > owned.kids.n)
@@ -610,7 +645,7 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
 		pid = start_child(conn, lfd, sa->socktype, name);
-		if (!keep_open && pid > 0) {
+		if (!opt_keep_open && pid > 0) {
 			close(lfd);
 			remove_owned_path();
 			finish_children(pid);
@@ -629,7 +664,7 @@ serve_datagrams(int lfd, const struct sock_address *sa)
 	records_init(&rs);
 	end = relay_records(lfd, sa->kind, true, &rs, addr_text, false);
 	if (end == RELAY_SIGNAL)
-		die_by_signal(sigloop_stop);
+		cleanup_and_die(sigloop_stop);
 	report_counts(addr_text, rs.sent, rs.received, "records");
 	/* An idle listener: 0 if anything came, as mqrecv -t. */
 	if (rs.received == 0)
@@ -661,7 +696,7 @@ run_listener(const struct sock_address *sa)
 		int conn;
 
 		if (sigloop_stop)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		if (wait_events(&pfd, 1, -1) <= 0)
 			continue;
 		conn = accept_named(lfd, sa, SOCK_CLOEXEC | SOCK_NONBLOCK,
@@ -670,26 +705,26 @@ run_listener(const struct sock_address *sa)
 			continue;
 		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
-		if (!keep_open) {
+		if (!opt_keep_open) {
 			close(lfd);
 			lfd = -1;
 		}
-		if (nodelay && sa->kind == SOCK_KIND_TCP)
+		if (opt_nodelay && sa->kind == SOCK_KIND_TCP)
 			setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
 			    sizeof(int));
 		up.to = conn;
 		end = serve_connection(conn, sa, name, &up, &rs);
 		close(conn);
 		if (end == RELAY_SIGNAL)
-			die_by_signal(sigloop_stop);
+			cleanup_and_die(sigloop_stop);
 		if (end == RELAY_IDLE) {
-			if (!keep_open)
+			if (!opt_keep_open)
 				idle_exit(name);
-			if (verbose)
+			if (opt_verbose)
 				warnx("%s: idle for %s; closed", name,
-				    idle_arg);
+				    opt_idle);
 		}
-		if (!keep_open)
+		if (!opt_keep_open)
 			break;
 	}
 	exit(EXIT_OK);
@@ -706,9 +741,9 @@ run_client(const struct sock_address *sa)
 	struct dgram_relay rs;
 
 	if (fd < 0) {
-		if (errno == ETIMEDOUT && connect_timeout_arg) {
+		if (errno == ETIMEDOUT && opt_connect_timeout) {
 			warnx("%s: connection timed out after %s", addr_text,
-			    connect_timeout_arg);
+			    opt_connect_timeout);
 			exit(EXIT_TIMEOUT);
 		}
 		err(EXIT_FAIL, "%s", addr_text);
@@ -717,9 +752,9 @@ run_client(const struct sock_address *sa)
 		snprintf(name, sizeof name, "%s", addr_text);
 	else
 		sock_fd_address(fd, true, sa->kind, name, sizeof name);
-	if (verbose)
+	if (opt_verbose)
 		warnx("connected to %s", name);
-	if (exec_argv && idle_arg) {
+	if (exec_argv && opt_idle) {
 		sigloop_arm();
 		if (children_init(&owned.kids, 1, &linger_bound) < 0)
 			err(EXIT_FAIL, "calloc");
@@ -770,9 +805,9 @@ run_probe(const struct sock_address *sa)
 				printf("%u\n", port);
 				fflush(stdout);
 			}
-			if (verbose)
+			if (opt_verbose)
 				warnx("%s: port %u open", addr_text, port);
-		} else if (verbose || !range) {
+		} else if (opt_verbose || !range) {
 			if (range)
 				warn("%s: port %u", addr_text, port);
 			else
@@ -782,125 +817,130 @@ run_probe(const struct sock_address *sa)
 	exit(any ? EXIT_OK : EXIT_FAIL);
 }
 
-int
-main(int argc, char **argv)
+/* Parse the ADDRESS operand of ARGS into SA, or exit 2. */
+static void
+address_or_err(const char **args, struct sock_address *sa)
 {
-	struct sock_address sa;
 	const char *why;
-	unsigned closed;
-	struct poptOption options[] = {
-		{ "listen", 'l', POPT_ARG_NONE, &listen_mode, 0,
-		  "listen on ADDRESS instead of connecting", NULL },
-		{ "keep-open", 'k', POPT_ARG_NONE, &keep_open, 0,
-		  "go on accepting connections after the first", NULL },
-		{ "exec", 'e', POPT_ARG_STRING, &exec_arg, 0,
-		  "run COMMAND (split at blanks, no shell) per connection",
-		  "COMMAND" },
-		{ "sh-exec", '\0', POPT_ARG_STRING, &sh_exec_arg, 0,
-		  "run STRING with /bin/sh -c per connection", "STRING" },
-		{ "max-conns", 'm', POPT_ARG_STRING, &max_conns_arg, 0,
-		  "serve at most N connections at once with -e (100)", "N" },
-		{ "idle-timeout", 'w', POPT_ARG_STRING, &idle_arg, 0,
-		  "close a connection idle for DURATION", "DURATION" },
-		{ "connect-timeout", '\0', POPT_ARG_STRING,
-		  &connect_timeout_arg, 0,
-		  "give up connecting after DURATION", "DURATION" },
-		{ "probe", 'z', POPT_ARG_NONE, &probe_mode, 0,
-		  "only probe whether ADDRESS accepts connections", NULL },
-		{ "source", 's', POPT_ARG_STRING, &source_arg, 0,
-		  "connect from local address HOST[:PORT]", "HOST" },
-		{ NULL, '4', POPT_ARG_NONE, &only4, 0, "use IPv4 only", NULL },
-		{ NULL, '6', POPT_ARG_NONE, &only6, 0, "use IPv6 only", NULL },
-		{ "nodelay", '\0', POPT_ARG_NONE, &nodelay, 0,
-		  "set TCP_NODELAY", NULL },
-		{ "null", '0', POPT_ARG_NONE, &null_delim, 0,
-		  "records end in NUL, not newline", NULL },
-		{ "reuseport", '\0', POPT_ARG_NONE, &reuseport, 0,
-		  "set SO_REUSEPORT on the listener", NULL },
-		{ "mode", '\0', POPT_ARG_STRING, &mode_arg, 0,
-		  "permissions of a UNIX socket file (0600)", "MODE" },
-		{ "verbose", 'v', POPT_ARG_NONE, &verbose, 0,
-		  "report connections and byte counts on stderr", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
 
-	atexit(close_stdout);
-	sigloop_init();
-	closed = reserve_std_fds();
-	ctx = cmdline_parse_or_err(argc, (const char **)argv, options,
-	    "[OPTION]... ADDRESS");
-	addr_text = poptGetArg(ctx);
+	addr_text = args[0];
 	if (!addr_text)
 		usage_error("missing ADDRESS");
-	if (poptPeekArg(ctx)) {
-		const char *extra = poptPeekArg(ctx);
+	if (args[1]) {
+		const char *extra = args[1];
 		/* The nc habit: "HOST PORT" as two operands. */
 		if (extra[0] && strspn(extra, "0123456789") == strlen(extra))
 			usage_error("extra operand '%s': the port goes in "
 			    "ADDRESS, as %s:%s", extra, addr_text, extra);
 		usage_error("extra operand '%s'", extra);
 	}
-	if (sock_address_parse(addr_text, &sa, &why) < 0)
+	if (sock_address_parse(addr_text, sa, &why) < 0)
 		usage_error("%s: %s", addr_text, why);
+}
 
-	if (idle_arg)
-		idle_ts = duration_or_err("-w", idle_arg);
-	if (connect_timeout_arg)
+/* Parse the values of -w, --connect-timeout, -m and --mode; exit 2 on a
+ * bad one. */
+static void
+values_or_err(void)
+{
+	if (opt_idle)
+		idle_ts = duration_or_err("-w", opt_idle);
+	if (opt_connect_timeout)
 		connect_ts = duration_or_err("--connect-timeout",
-		    connect_timeout_arg);
-	if (max_conns_arg)
-		max_conns = number_or_err("-m", max_conns_arg, 1, 100000);
-	if (mode_arg)
-		sock_mode = mode_or_err("--mode", mode_arg) & 0777;
-	if (only4 && only6)
+		    opt_connect_timeout);
+	if (opt_max_conns)
+		max_conns = number_or_err("-m", opt_max_conns, 1, 100000);
+	if (opt_mode)
+		sock_mode = mode_or_err("--mode", opt_mode) & 0777;
+}
+
+/* Exit 2 unless the options go together and with the address SA. */
+static void
+check_usage(const struct sock_address *sa)
+{
+	bool command = opt_exec || opt_sh_exec;
+
+	if (opt_ipv4 && opt_ipv6)
 		usage_error("-4 and -6 exclude each other");
-	if ((only4 && sa.family == AF_INET6) || (only6 && sa.family == AF_INET))
+	if ((opt_ipv4 && sa->family == AF_INET6) ||
+	    (opt_ipv6 && sa->family == AF_INET))
 		usage_error("%s: conflicts with -%c", addr_text,
-		    only4 ? '4' : '6');
-	if (listen_mode && probe_mode)
+		    opt_ipv4 ? '4' : '6');
+	if (opt_listen && opt_probe)
 		usage_error("-l and -z exclude each other");
-	if (exec_arg && sh_exec_arg)
+	if (opt_exec && opt_sh_exec)
 		usage_error("-e and --sh-exec exclude each other");
-	if ((exec_arg || sh_exec_arg) && sa.socktype == SOCK_DGRAM)
+	if (command && sa->socktype == SOCK_DGRAM)
 		usage_error("-e and --sh-exec need a stream or seqpacket "
-		    "address, not %s", sock_kind_name(sa.kind));
-	if ((exec_arg || sh_exec_arg) && probe_mode)
+		    "address, not %s", sock_kind_name(sa->kind));
+	if (command && opt_probe)
 		usage_error("-z does not run a COMMAND");
-	if (keep_open && !listen_mode)
+	if (opt_keep_open && !opt_listen)
 		usage_error("-k needs -l");
-	if (max_conns_arg && !(exec_arg || sh_exec_arg))
+	if (opt_max_conns && !command)
 		usage_error("-m needs -e or --sh-exec");
-	if (source_arg && (listen_mode || sock_kind_is_unix(sa.kind)))
+}
+
+/* Parse -s and check the ports of the address SA against what is asked;
+ * exit 2 on a bad one. */
+static void
+check_target(const struct sock_address *sa)
+{
+	const char *why;
+
+	if (opt_source && (opt_listen || sock_kind_is_unix(sa->kind)))
 		usage_error("-s is for connecting over tcp or udp");
-	if (source_arg && sock_source_parse(source_arg, sa.kind, &source,
+	if (opt_source && sock_source_parse(opt_source, sa->kind, &source,
 	    &why) < 0)
-		usage_error("-s %s: %s", source_arg, why);
-	if (probe_mode && sa.socktype == SOCK_DGRAM)
+		usage_error("-s %s: %s", opt_source, why);
+	if (opt_probe && sa->socktype == SOCK_DGRAM)
 		usage_error("-z probes stream and seqpacket addresses only");
-	if (sa.port_lo != sa.port_hi && !probe_mode)
+	if (sa->port_lo != sa->port_hi && !opt_probe)
 		usage_error("%s: a port range is for -z only", addr_text);
-	if (!sock_kind_is_unix(sa.kind) && !listen_mode && sa.port_lo == 0)
+	if (!sock_kind_is_unix(sa->kind) && !opt_listen && sa->port_lo == 0)
 		usage_error("%s: cannot connect to port 0", addr_text);
-	if (exec_arg && !(exec_argv = children_split_command(exec_arg))) {
+}
+
+/* Split -e's COMMAND into exec_argv, or make it --sh-exec's sh -c. */
+static void
+command_or_err(void)
+{
+	static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
+
+	if (opt_exec && !(exec_argv = children_split_command(opt_exec))) {
 		if (errno == EINVAL)
 			usage_error("-e: empty COMMAND");
 		err(EXIT_FAIL, "malloc");
 	}
-	if (sh_exec_arg) {
-		static char *sh_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-		sh_argv[2] = sh_exec_arg;
+	if (opt_sh_exec) {
+		sh_argv[2] = opt_sh_exec;
 		exec_argv = sh_argv;
 	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sock_address sa;
+	unsigned closed;
+
+	atexit(close_stdout);
+	sigloop_init();
+	closed = reserve_std_fds();
+	address_or_err(cmdline_parse_or_err(argc, (const char **)argv, options,
+	    "[OPTION]... ADDRESS"), &sa);
+	values_or_err();
+	check_usage(&sa);
+	check_target(&sa);
+	command_or_err();
 	require_std_fds(closed, sa.port_lo != sa.port_hi);
 	atexit(cleanup);
 	/* EPIPE from writes, not death: stdout's EPIPE re-raises it. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (probe_mode)
+	if (opt_probe)
 		run_probe(&sa);
-	if (listen_mode)
+	if (opt_listen)
 		run_listener(&sa);
 	run_client(&sa);
 }

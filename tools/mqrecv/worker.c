@@ -44,8 +44,9 @@
 #include "fullio.h"
 #include "ipcobj.h"
 #include "msgq.h"
-#include "mqrecv-worker.h"
 #include "parse.h"
+#include "process.h"
+#include "worker.h"
 
 extern char **environ;
 
@@ -220,47 +221,21 @@ on_child(int sig)
 static void
 setup_signals(void)
 {
-	static const int stopping[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_stop }, old;
-	sigset_t block;
+	struct sigaction sa = { .sa_handler = on_child,
+	    .sa_flags = SA_NOCLDSTOP };
+	sigset_t caught = catch_stop_signals(on_stop), block = caught;
 
-	sigemptyset(&block);
 	sigaddset(&block, SIGPIPE);
 	sigaddset(&block, SIGCHLD);
-	for (size_t i = 0; i < sizeof stopping / sizeof *stopping; i++)
-		sigaddset(&block, stopping[i]);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
 	sigprocmask(SIG_BLOCK, &block, &orig_mask);
 	wait_mask = orig_mask;
 	sigaddset(&wait_mask, SIGPIPE);
-	sa.sa_mask = block;
-	for (size_t i = 0; i < sizeof stopping / sizeof *stopping; i++) {
-		if (sigaction(stopping[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN) {
-			sigaddset(&wait_mask, stopping[i]);
-			continue;
-		}
-		sigdelset(&wait_mask, stopping[i]);
-		sigaction(stopping[i], &sa, NULL);
-	}
-	sa.sa_handler = on_child;
-	sa.sa_flags = SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
 	sigdelset(&wait_mask, SIGCHLD);
-}
-
-/* Die by SIG as its default action would (exit 128 + SIG if it does not
- * kill). */
-static void __attribute__((noreturn))
-die_by_signal(int sig)
-{
-	sigset_t set;
-
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	raise(sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	_exit(128 + sig);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&caught, sig))
+			sigdelset(&wait_mask, sig);
 }
 
 /* Pass each stop signal that came since the last call on to every
@@ -651,7 +626,7 @@ start_job(struct job *j, const char *data, size_t len, long prio)
 	warn("%s", setup->command[0]);
 	put_back(j->data, len, prio, &queue);
 	free(j->data);
-	run_error = e == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+	run_error = command_exec_status(e);
 	taking = false;
 }
 
@@ -707,9 +682,7 @@ reap_jobs(void)
 				if (failures.size)
 					table_forget(j->hash);
 			} else {
-				job_failed(j, WIFEXITED(status) ?
-				    WEXITSTATUS(status) :
-				    128 + WTERMSIG(status));
+				job_failed(j, command_status(status));
 			}
 			free(j->data);
 			j->pid = 0;

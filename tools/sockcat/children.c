@@ -16,6 +16,7 @@
 #include "children.h"
 #include "deadline.h"
 #include "diag.h"
+#include "process.h"
 #include "sigloop.h"
 
 int
@@ -72,9 +73,7 @@ children_exec(int sock, char *const argv[])
 		_exit(EXIT_CANNOT_RUN);
 	close_range(3, ~0U, 0);
 	sigloop_restore();
-	execvp(argv[0], argv);
-	warn("%s", argv[0]);
-	_exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN);
+	command_exec(argv);
 }
 
 /* Close slot I's connection, if any, and drop the slot. */
@@ -233,7 +232,8 @@ children_end(struct children *c, const struct timespec *grace)
 }
 
 /* Relay CONN and the child's end FD until the relay ends (see
- * children_exec_relayed()). */
+ * children_exec_relayed()): a child that stopped reading gets no more
+ * input, its output still going to the peer. */
 static enum relay_end
 relay_to_child(int conn, int fd, struct relay_opts *o)
 {
@@ -247,18 +247,8 @@ relay_to_child(int conn, int fd, struct relay_opts *o)
 	pump_init(&down, conn, fd, true);
 	o->wait_for_peer = false;
 	o->eof_shut_fd = fd;
-	for (;;) {
-		end = relay_stream(conn, &up, &down, o, &bad);
-		/* A child that stopped reading gets no more input; its
-		 * output still goes to the peer. */
-		if (end == RELAY_ERROR && bad == &down && down.failed_out &&
-		    (errno == EPIPE || errno == ECONNRESET)) {
-			down.eof = true;
-			down.len = 0;
-			continue;
-		}
-		break;
-	}
+	o->down_may_close = true;
+	end = relay_stream(conn, &up, &down, o, &bad);
 	e = errno;
 	pump_free(&up);
 	pump_free(&down);
@@ -349,11 +339,4 @@ children_split_command(char *cmd)
 		return NULL;
 	}
 	return argv;
-}
-
-int
-wait_status_code(int status)
-{
-	return WIFEXITED(status) ? WEXITSTATUS(status) :
-	    128 + WTERMSIG(status);
 }

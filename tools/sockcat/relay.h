@@ -14,26 +14,12 @@
  * file, a block device or a memory device (/dev/null, /dev/zero), which
  * never block.
  *
- * The EOF rules of relay_stream(), those of sockcat(1)'s table.  They
- * depend only on what each side sent and when it ended, never on timing
- * (whether input happens to be ready) or on the kind of input:
- *   - the end of UP (the source into the socket): shutdown(SHUT_WR) on the
- *     socket, then keep reading from it with no time limit; a relay that
- *     waits_for_peer (a listener) only shuts down once it has sent
- *     something, so that a peer stopping at our end does not quit first;
- *   - the end of DOWN (the peer's end), once written out: with
- *     eof_shut_fd, that descriptor's sending side is shut down (a child
- *     sees its input end and may still answer); either way UP is relayed
- *     to its end, since TCP cannot tell a peer that only half-closed from
- *     one that closed for good: the latter answers what we send with a
- *     reset, which is an error (RELAY_ERROR);
- *   - both ended: on TCP, the relay returns only once the peer's stack
- *     has acknowledged every byte sent and our end (SIOCOUTQ is 0), or
- *     fails with the reset or error that came back instead, so success
- *     is never reported for data a closed peer threw away.
- * The relay also ends when no byte moved for the idle timeout, or when
- * *stop becomes nonzero (a signal handler's flag; signals can arrive in
- * ppoll(2) under sigmask).
+ * relay_stream() is one loop through four states, both open, input
+ * done, peer done and draining, whose rules (those of sockcat(1)'s EOF
+ * table) are written once, above enum relay_state in relay.c.  It also
+ * ends when no byte moved for the idle timeout, or when *stop becomes
+ * nonzero (a signal handler's flag; signals arrive in ppoll(2) under
+ * sigmask).
  *
  * After the relay, relay_linger_close() ends a connection gracefully when
  * the peer may still be sending: a socket closed with unread input sends
@@ -76,7 +62,8 @@ enum relay_end {
 struct relay_opts {
 	const struct timespec *idle;	/* idle timeout; NULL: none */
 	bool wait_for_peer;	/* shut down only after sending something */
-	int eof_shut_fd;	/* >= 0: see the EOF rules; else -1 */
+	int eof_shut_fd;	/* >= 0: shut down at the peer's end; else -1 */
+	bool down_may_close;	/* DOWN's destination may stop reading */
 	const sigset_t *sigmask;	/* ppoll(2) mask; NULL: unchanged */
 	volatile sig_atomic_t *stop;	/* nonzero: return; may be NULL */
 };

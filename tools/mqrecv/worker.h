@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mqrecv-worker: mqrecv's worker mode, "mqrecv [OPTION]... QUEUE --
+ * worker: mqrecv's worker mode, "mqrecv [OPTION]... QUEUE --
  * COMMAND [ARG]...", linked into mqrecv only.
  *
  * Each message runs COMMAND once, on its standard input; it is consumed

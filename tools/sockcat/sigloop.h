@@ -2,9 +2,9 @@
 /*
  * sigloop: the signals a serving tool acts on, let in only where it waits.
  *
- * sigloop_init(), first thing in main(), remembers the signal mask and the
- * dispositions the process inherited, so that a COMMAND it runs gets them
- * back (sigloop_restore()): a signal ignored by whoever started the tool
+ * sigloop_init(), first thing in main(), records the signal state the
+ * process inherited (process.h), so that a COMMAND it runs gets it back
+ * (sigloop_restore()): a signal ignored by whoever started the tool
  * (nohup's SIGHUP, a script's & job's SIGINT) stays ignored in the
  * COMMAND, as semop(1) and sigwaitfor(1) do.
  *
@@ -12,12 +12,10 @@
  * the signal's number) and SIGCHLD (sigloop_child becomes 1), and blocks
  * them; sigloop_poll() lets them in only inside ppoll(2), so a flag set
  * just before a wait is never missed and no other call sees EINTR.  A
- * stop signal ignored at start stays ignored.  sigloop_die() ends the
- * process by a signal, as a shell expects.
+ * stop signal ignored at start stays ignored.
  *
- * The flags and the inherited state are the one piece of process-wide
- * state in lib/: a signal handler can reach nothing else, and a process
- * has one set of signal dispositions anyway.
+ * The flags are process-wide state: a signal handler can reach nothing
+ * else, and a process has one set of signal dispositions anyway.
  */
 #ifndef IPCU_SIGLOOP_H
 #define IPCU_SIGLOOP_H
@@ -28,16 +26,12 @@
 extern volatile sig_atomic_t sigloop_stop;	/* INT, TERM or HUP came */
 extern volatile sig_atomic_t sigloop_child;	/* SIGCHLD came */
 
-/* Remember the inherited mask and the dispositions of SIGINT, SIGTERM,
- * SIGHUP, SIGCHLD and SIGPIPE; call it before changing any of them. */
+/* Record the inherited signal state; call it before changing any
+ * signal's action or the mask. */
 void sigloop_init(void);
 
-/*
- * In a child about to exec: put back the dispositions and the mask
- * sigloop_init() found (without it: those five signals to their defaults
- * and an empty mask).  A signal that was ignored stays ignored; any other
- * gets its default action.
- */
+/* In a child about to exec: give back the state sigloop_init() recorded
+ * (without it: every signal at its default, nothing blocked). */
 void sigloop_restore(void);
 
 /* Install the handlers and block the four signals (see above). */
@@ -57,8 +51,5 @@ int sigloop_poll(struct pollfd *pfd, nfds_t n, int timeout_ms);
 /* The same with MASK in force inside ppoll(2) (NULL: the mask as it is). */
 int sigloop_ppoll(struct pollfd *pfd, nfds_t n, int timeout_ms,
     const sigset_t *mask);
-
-/* Die by SIG with its default action (exit 128 + SIG if it survives). */
-void sigloop_die(int sig) __attribute__((noreturn));
 
 #endif

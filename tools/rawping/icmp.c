@@ -121,6 +121,17 @@ msg_init(struct icmp_msg *m)
 	m->ttl = -1;
 }
 
+/* Fill *M from the echo reply at P (LEN bytes, at least the header). */
+static enum icmp_kind
+echo_reply(const uint8_t *p, size_t len, struct icmp_msg *m)
+{
+	m->id = get16(p + 4);
+	m->seq = get16(p + 6);
+	m->payload = p + ICMP_HDR_LEN;
+	m->payload_len = len - ICMP_HDR_LEN;
+	return m->kind = ICMPK_REPLY;
+}
+
 enum icmp_kind
 icmp4_parse(const void *buf, size_t len, bool iphdr, struct icmp_msg *m)
 {
@@ -147,11 +158,7 @@ icmp4_parse(const void *buf, size_t len, bool iphdr, struct icmp_msg *m)
 	m->cksum_bad = iphdr && icmp_checksum(p, len) != 0;
 	switch (m->type) {
 	case T4_ECHOREPLY:
-		m->id = get16(p + 4);
-		m->seq = get16(p + 6);
-		m->payload = p + ICMP_HDR_LEN;
-		m->payload_len = len - ICMP_HDR_LEN;
-		return m->kind = ICMPK_REPLY;
+		return echo_reply(p, len, m);
 	case T4_DEST_UNREACH:
 	case T4_SOURCE_QUENCH:
 	case T4_REDIRECT:
@@ -196,11 +203,7 @@ icmp6_parse(const void *buf, size_t len, struct icmp_msg *m)
 	m->icmp_len = len;
 	switch (m->type) {
 	case T6_ECHO_REPLY:
-		m->id = get16(p + 4);
-		m->seq = get16(p + 6);
-		m->payload = p + ICMP_HDR_LEN;
-		m->payload_len = len - ICMP_HDR_LEN;
-		return m->kind = ICMPK_REPLY;
+		return echo_reply(p, len, m);
 	case T6_DST_UNREACH:
 	case T6_PACKET_TOO_BIG:
 	case T6_TIME_EXCEEDED:

@@ -127,6 +127,98 @@ receive_records(int sock, bool seq, bool listener, struct dgram_relay *st)
 	return 1;
 }
 
+/*
+ * Take the next record of input as the pending one, if a whole one is
+ * ready.  Return 1 when one is pending, 0 when none is ready (or input
+ * ended), -1 on failure (a record too long, a read error).
+ */
+static int
+next_record(struct dgram_relay *st)
+{
+	size_t len;
+	int r;
+
+	if (st->have_pending)
+		return 1;
+	if (st->rr.end - st->rr.start > RECORD_MAX && !record_ready(&st->rr))
+		return failed(st, DGRAM_FAIL_RECORD, "record %llu is longer "
+		    "than %d bytes", (unsigned long long)st->sent + 1,
+		    RECORD_MAX);
+	if (!record_ready(&st->rr))
+		return 0;
+	r = record_read(&st->rr, &st->pending, &len);
+	if (r < 0)
+		return failed(st, DGRAM_FAIL_IN, NULL);
+	if (r == 0)
+		return 0;
+	st->pending_len = len;
+	st->have_pending = true;
+	return 1;
+}
+
+/* Send what input has ready as long as the socket takes it (a listener
+ * only once it knows whom to answer).  Return 1 when a record went, 0
+ * when none did, -1 on failure. */
+static int
+send_ready(int sock, bool seq, bool listener, struct dgram_relay *st)
+{
+	int sent = 0, r;
+
+	while (!listener || st->peer_len > 0) {
+		r = next_record(st);
+		if (r <= 0)
+			return r < 0 ? -1 : sent;
+		r = send_record(sock, seq, listener, st);
+		if (r <= 0)
+			return r < 0 ? -1 : sent;
+		sent = 1;
+	}
+	return sent;
+}
+
+/* Whether all input has been read and sent. */
+static bool
+input_done(const struct dgram_relay *st)
+{
+	return st->rr.eof && !st->have_pending && st->rr.start == st->rr.end;
+}
+
+/*
+ * Fill PFD with what the relay waits for: the socket, for records and,
+ * with one pending, for room (after the peer's end only for room:
+ * polled for nothing, its hangup would wake us again and again); input,
+ * when nothing is pending.  Set *IS and *II to their entries (or -1) and
+ * return how many there are.
+ */
+static nfds_t
+poll_set(struct pollfd pfd[2], int sock, bool listener, bool peer_done,
+    const struct dgram_relay *st, int *is, int *ii)
+{
+	nfds_t n = 0;
+
+	*is = *ii = -1;
+	if (!peer_done || st->have_pending) {
+		*is = (int)n;
+		pfd[n].fd = sock;
+		pfd[n++].events = (peer_done ? 0 : POLLIN) |
+		    (st->have_pending ? POLLOUT : 0);
+	}
+	if (!st->rr.eof && !st->have_pending &&
+	    (!listener || st->peer_len > 0)) {
+		*ii = (int)n;
+		pfd[n].fd = st->rr.fd;
+		pfd[n++].events = POLLIN;
+	}
+	return n;
+}
+
+/*
+ * The loop follows the states of the stream relay (relay.c): on a
+ * seqpacket connection the end of input shuts down the sending side (an
+ * empty listener first waits for the peer), the peer's end (a zero-length
+ * read) leaves input still going to it, and both ends end the relay.
+ * Datagrams have neither end: idle or a stop ends that relay.
+ */
 enum relay_end
 dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
     const struct relay_opts *o)
@@ -138,68 +230,23 @@ dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
 	deadline_start(&idle, o->idle);
 	for (;;) {
 		struct pollfd pfd[2];
-		nfds_t n = 0;
-		int r, is = -1, ii = -1;
-		bool progress = false;
+		int r, is, ii;
+		bool progress;
 
-		/* Send what input has ready, as long as the socket takes it. */
-		while (!listener || st->peer_len > 0) {
-			if (!st->have_pending) {
-				size_t len;
-				if (st->rr.end - st->rr.start > RECORD_MAX &&
-				    !record_ready(&st->rr)) {
-					failed(st, DGRAM_FAIL_RECORD, "record "
-					    "%llu is longer than %d bytes",
-					    (unsigned long long)st->sent + 1,
-					    RECORD_MAX);
-					return RELAY_ERROR;
-				}
-				if (!record_ready(&st->rr))
-					break;
-				r = record_read(&st->rr, &st->pending, &len);
-				if (r < 0) {
-					failed(st, DGRAM_FAIL_IN, NULL);
-					return RELAY_ERROR;
-				}
-				if (r == 0)
-					break;
-				st->pending_len = len;
-				st->have_pending = true;
-			}
-			r = send_record(sock, seq, listener, st);
-			if (r < 0)
-				return RELAY_ERROR;
-			if (r == 0)
-				break;
-			progress = true;
-		}
-		if (seq && st->rr.eof && !st->have_pending &&
-		    st->rr.start == st->rr.end) {
-			/* As relay_stream: an empty listener waits. */
-			if (peer_done)
-				return RELAY_EOF;
-			if (!shut && (!o->wait_for_peer || st->sent > sent0))
-				shutdown(sock, SHUT_WR);
+		if ((r = send_ready(sock, seq, listener, st)) < 0)
+			return RELAY_ERROR;
+		progress = r > 0;
+		if (seq && input_done(st) && peer_done)
+			return RELAY_EOF;
+		if (seq && input_done(st) && !shut &&
+		    (!o->wait_for_peer || st->sent > sent0)) {
+			shutdown(sock, SHUT_WR);
 			shut = true;
-		}
-		/* After the peer's end the socket only matters for room to
-		 * send: polled for nothing, its hangup would wake us at once,
-		 * again and again. */
-		if (!peer_done || st->have_pending) {
-			is = (int)n;
-			pfd[n].fd = sock;
-			pfd[n++].events = (peer_done ? 0 : POLLIN) |
-			    (st->have_pending ? POLLOUT : 0);
-		}
-		if (!st->rr.eof && !st->have_pending &&
-		    (!listener || st->peer_len > 0)) {
-			ii = (int)n;
-			pfd[n].fd = st->rr.fd;
-			pfd[n++].events = POLLIN;
 		}
 		if (progress)
 			deadline_start(&idle, o->idle);
-		r = relay_poll(pfd, n, deadline_poll_ms(&idle), o);
+		r = relay_poll(pfd, poll_set(pfd, sock, listener, peer_done,
+		    st, &is, &ii), deadline_poll_ms(&idle), o);
 		if (o->stop && *o->stop)
 			return RELAY_SIGNAL;
 		if (r < 0) {
@@ -216,8 +263,6 @@ dgram_relay(int sock, bool seq, bool listener, struct dgram_relay *st,
 			r = receive_records(sock, seq, listener, st);
 			if (r < 0)
 				return RELAY_ERROR;
-			/* The peer ended: input still goes to its end, as in
-			 * relay_stream; a peer gone for good refuses it. */
 			peer_done = r == 0;
 		}
 		if (ii >= 0 && pfd[ii].revents) {

@@ -25,7 +25,7 @@
  * SIGPIPE, once what the reader did not read is back in the queue.
  *
  * With "-- COMMAND [ARG]..." mqrecv is a worker instead: each message runs
- * COMMAND on its standard input (mqrecv-worker.c).
+ * COMMAND on its standard input (worker.c, beside this file).
  */
 #include "config.h"
 
@@ -48,9 +48,10 @@
 #include "diag.h"
 #include "fullio.h"
 #include "ipcobj.h"
-#include "mqrecv-worker.h"
 #include "msgq.h"
 #include "parse.h"
+#include "process.h"
+#include "worker.h"
 
 static char *opt_count;		/* -n: stop after this many messages */
 static char *opt_timeout;	/* -t: stop after this long with no message */
@@ -60,6 +61,7 @@ static char *opt_type;		/* -T: System V type selector */
 static int opt_batch;		/* --batch: fill a pipe, not one at a time */
 static int opt_stat;		/* --stat: print attributes, receive nothing */
 static int opt_unlink;		/* --unlink: remove the queue */
+static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
@@ -78,7 +80,7 @@ static struct poptOption options[] = {
 	{ "batch", '\0', POPT_ARG_NONE, &opt_batch, 0,
 	  "into a pipe, write as fast as it takes, for a reader that reads "
 	  "everything", NULL },
-	MSGQ_CREATE_OPTIONS
+	MSGQ_CREATE_OPTIONS(opt_create)
 	WORKER_OPTIONS
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
 	  "print the queue's attributes as key=value lines and exit", NULL },
@@ -114,7 +116,6 @@ struct chunk {
 
 /* File scope, like the state below, so that an exit(3) from anywhere
  * leaves it reachable (no leak reports from LeakSanitizer). */
-static poptContext pc;			/* the parsed command line */
 static struct ipc_operand operand;	/* QUEUE as parsed */
 static struct msgq queue;		/* the open queue */
 static long type;			/* -T */
@@ -144,23 +145,14 @@ on_stop(int sig)
 static void
 setup_signals(void)
 {
-	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = on_stop }, old;
-	sigset_t set;
+	sigset_t stops = catch_stop_signals(on_stop), set = stops;
 
-	sigemptyset(&set);
 	sigaddset(&set, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &set, &wait_mask);
 	sigaddset(&wait_mask, SIGPIPE);
-	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
-		if (sigaction(stops[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			continue;
-		sigaddset(&set, stops[i]);
-		sigdelset(&wait_mask, stops[i]);
-		sigaction(stops[i], &sa, NULL);
-	}
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sigismember(&stops, sig))
+			sigdelset(&wait_mask, sig);
 }
 
 /* Take a stop signal that came while none was let in: a wait of no time
@@ -188,17 +180,10 @@ restore_pipe(void)
 static void __attribute__((noreturn))
 finish(int sig)
 {
-	sigset_t set;
-
 	restore_pipe();
 	if (spilled)
 		exit(EXIT_FAIL);
-	signal(sig, SIG_DFL);
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	raise(sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	_exit(128 + sig);
+	die_by_signal(sig);
 }
 
 /* Allocate the chunk for a page of records and one of up to MSGSIZE
@@ -402,7 +387,8 @@ await_read(void)
 
 /* Write the chunk, each piece no larger than the output takes at once,
  * waiting for room in between; a stop signal while waiting puts back
- * what is not written. */
+ * what is not written.  Not full_write(): the waits must let the stop
+ * signals in, and a socket is sent to without blocking. */
 static void
 flush(void)
 {
@@ -638,33 +624,6 @@ open_or_err(int fd, const char *name)
 		err(EXIT_FAIL, "%s", name);
 }
 
-/*
- * Split ARGV at its first "--" that is not an option's value: return what
- * follows (COMMAND), or NULL, and set *ARGC to what precedes it.
- */
-static char **
-split_command(int *argc, const char **argv)
-{
-	static const char *const takes_value[] = { "-n", "--count", "-t",
-	    "--timeout", "-T", "--type", "-j", "--jobs", "--max-attempts",
-	    "--dead-letter", "--max-messages", "--message-size", "--mode" };
-
-	for (int i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			argv[i] = NULL;
-			*argc = i;
-			return (char **)&argv[i + 1];
-		}
-		for (size_t k = 0; k < sizeof takes_value / sizeof *takes_value;
-		    k++)
-			if (strcmp(argv[i], takes_value[k]) == 0) {
-				i++;
-				break;
-			}
-	}
-	return NULL;
-}
-
 /* Exit 2 when an option of one mode is given in the other: COMMAND is
  * the worker mode's, and its options need it. */
 static void
@@ -690,16 +649,16 @@ static void
 parse_or_err(int argc, const char **argv, struct msgq_create *create,
     char ***command)
 {
-	const char *qarg;
+	const char **args, *qarg;
 
-	*command = split_command(&argc, argv);
-	pc = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE\n"
+	argc = cmdline_split_command(argc, (char **)argv, command);
+	args = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE\n"
 	    "  or:  mqrecv [OPTION]... QUEUE -- COMMAND [ARG]...");
-	qarg = poptGetArg(pc);
+	qarg = args[0];
 	if (!qarg)
 		usage_error("missing QUEUE operand");
-	if (poptPeekArg(pc))
-		usage_error("extra operand '%s'", poptPeekArg(pc));
+	if (args[1])
+		usage_error("extra operand '%s'", args[1]);
 	check_mode_or_err(*command);
 	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &operand);
 	if (opt_type) {
@@ -708,9 +667,7 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create,
 			    "POSIX", qarg);
 		type = type_or_err(opt_type);
 	}
-	msgq_create_or_err(create, &operand, msgq_create_args.create,
-	    msgq_create_args.max_messages, msgq_create_args.message_size,
-	    msgq_create_args.mode);
+	*create = msgq_create_or_err(&operand, &opt_create);
 	/* Values of -n and -t are checked here too, before any queue opens. */
 	if (opt_count)
 		number_or_err("-n", opt_count, 1, ULONG_MAX);
@@ -720,17 +677,14 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create,
 		worker_check_or_err(&operand);
 }
 
-/* The worker mode: run COMMAND on each message (mqrecv-worker.c). */
+/* The worker mode: run COMMAND on each message (worker.c). */
 static int
 run_worker(const struct msgq_create *create, char **command)
 {
 	struct worker_setup s = { .queue = &operand, .create = create,
 	    .type = type, .count = opt_count, .timeout = opt_timeout,
 	    .command = command };
-	int status = worker_run(&s);
-
-	poptFreeContext(pc);
-	return status;
+	return worker_run(&s);
 }
 
 int
@@ -771,6 +725,5 @@ main(int argc, const char **argv)
 		msgq_close(&queue);
 	free(chunk.buf);
 	free(chunk.msgs);
-	poptFreeContext(pc);
 	return status;
 }

@@ -9,9 +9,10 @@
  * system error.
  *
  * This file holds the options, sending and timing out probes, the main
- * loop and main(); lib/pingsock.c opens the sockets and drops privilege,
- * lib/pingrecv.c takes apart what comes back, lib/pingout.c prints
- * ping's lines and the JSON objects; lib/pingstate.h has the state they share.
+ * loop and main(); beside it, pingsock.c opens the sockets and drops
+ * privilege, pingrecv.c takes apart what comes back (with icmp.c, the
+ * wire format), pingout.c prints ping's lines and the JSON objects, and
+ * pingstate.h has the state they share.
  */
 #include "config.h"
 
@@ -41,13 +42,12 @@
 #include "pingrecv.h"
 #include "pingsock.h"
 
-static char *count_arg;		/* -c: probes per host */
-static char *interval_arg;	/* -i: time between probes */
-static char *timeout_arg;	/* -W: how long to wait for each reply */
-static char *deadline_arg;	/* -w: how long to run at most */
-static char *size_arg;		/* -s: payload bytes */
-static char *ttl_arg;		/* -t: IP time to live / hop limit */
-static int opt_family;		/* AF_INET, AF_INET6, or 0 for any */
+static char *opt_count;		/* -c: probes per host */
+static char *opt_interval;	/* -i: time between probes */
+static char *opt_timeout;	/* -W: how long to wait for each reply */
+static char *opt_deadline;	/* -w: how long to run at most */
+static char *opt_size;		/* -s: payload bytes */
+static char *opt_ttl;		/* -t: IP time to live / hop limit */
 static int opt_ip_versions;	/* -4 sets bit 1, -6 bit 2 */
 static int opt_quiet;		/* -q: only the header and statistics */
 static int opt_stamp;		/* -D: wall-clock time before each line */
@@ -55,7 +55,42 @@ static int opt_report_lost;	/* -O: "no answer yet" as the next goes */
 static int opt_numeric;		/* -n: accepted; output is always numeric */
 static int opt_json;		/* --json: JSON Lines instead of text */
 
+static struct poptOption options[] = {
+	{ "count", 'c', POPT_ARG_STRING, &opt_count, 0,
+	  "stop after COUNT probes per host", "COUNT" },
+	{ "interval", 'i', POPT_ARG_STRING, &opt_interval, 0,
+	  "wait INTERVAL between probes (default 1 s; 0 floods)",
+	  "INTERVAL" },
+	{ "timeout", 'W', POPT_ARG_STRING, &opt_timeout, 0,
+	  "count a probe lost after TIMEOUT (default 10 s)",
+	  "TIMEOUT" },
+	{ "deadline", 'w', POPT_ARG_STRING, &opt_deadline, 0,
+	  "stop after DEADLINE whatever happens", "DEADLINE" },
+	{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
+	  "send SIZE payload bytes (default 56)", "SIZE" },
+	{ "ttl", 't', POPT_ARG_STRING, &opt_ttl, 0,
+	  "set the IP time to live (hop limit)", "TTL" },
+	{ NULL, '4', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 1,
+	  "use IPv4 only", NULL },
+	{ NULL, '6', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 2,
+	  "use IPv6 only", NULL },
+	{ "quiet", 'q', POPT_ARG_NONE, &opt_quiet, 0,
+	  "print only the header and the statistics", NULL },
+	{ "timestamp", 'D', POPT_ARG_NONE, &opt_stamp, 0,
+	  "print the wall-clock time before each line", NULL },
+	{ "report-lost", 'O', POPT_ARG_NONE, &opt_report_lost, 0,
+	  "report a probe unanswered when the next goes out", NULL },
+	{ "numeric", 'n', POPT_ARG_NONE, &opt_numeric, 0,
+	  "numeric output (always so; for ping compatibility)", NULL },
+	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
+	  "print JSON Lines instead of text", NULL },
+	CMDLINE_COMMON_OPTIONS
+	POPT_AUTOHELP
+	POPT_TABLEEND
+};
+
 /* Values of the options above, once parsed. */
+static int family;		/* AF_INET, AF_INET6, or 0 for any */
 static uint64_t count;		/* 0: until interrupted or the deadline */
 static int64_t interval_ns = 1000000000;
 static int64_t timeout_ns = 10000000000;
@@ -221,7 +256,7 @@ setup_socket(struct sock *sk)
 static void
 resolve(struct host *h, int errs[2])
 {
-	struct addrinfo hints = { .ai_family = opt_family,
+	struct addrinfo hints = { .ai_family = family,
 	    .ai_socktype = SOCK_DGRAM }, *res, *ai;
 	int rc;
 
@@ -298,22 +333,22 @@ pick_ident(struct host *h)
 static void
 parse_values(void)
 {
-	if (count_arg)
-		count = number_or_err("-c", count_arg, 1, INT64_MAX);
-	if (interval_arg)
-		interval_ns = ts_ns(duration_or_err("-i", interval_arg));
-	if (timeout_arg) {
-		timeout_ns = ts_ns(duration_or_err("-W", timeout_arg));
+	if (opt_count)
+		count = number_or_err("-c", opt_count, 1, INT64_MAX);
+	if (opt_interval)
+		interval_ns = ts_ns(duration_or_err("-i", opt_interval));
+	if (opt_timeout) {
+		timeout_ns = ts_ns(duration_or_err("-W", opt_timeout));
 		if (timeout_ns == 0)
 			usage_error("-W: the timeout must be more than 0: '%s'",
-			    timeout_arg);
+			    opt_timeout);
 	}
-	if (deadline_arg)
-		deadline_ns = ts_ns(duration_or_err("-w", deadline_arg));
-	if (size_arg)
-		datalen = number_or_err("-s", size_arg, 0, ICMP_PAYLOAD_MAX);
-	if (ttl_arg)
-		ttl = (int)number_or_err("-t", ttl_arg, 1, 255);
+	if (opt_deadline)
+		deadline_ns = ts_ns(duration_or_err("-w", opt_deadline));
+	if (opt_size)
+		datalen = number_or_err("-s", opt_size, 0, ICMP_PAYLOAD_MAX);
+	if (opt_ttl)
+		ttl = (int)number_or_err("-t", opt_ttl, 1, 255);
 	if (interval_ns < MIN_USER_INTERVAL_NS && getuid() != 0)
 		errx(EXIT_USAGE, "cannot flood; minimal interval allowed for "
 		    "user is 2ms");
@@ -403,58 +438,18 @@ run(void)
 	return status;
 }
 
-int
-main(int argc, char **argv)
+/* Parse the command line; return the HOST operands, or exit 2. */
+static const char **
+parse_or_err(int argc, char **argv)
 {
-	struct poptOption options[] = {
-		{ "count", 'c', POPT_ARG_STRING, &count_arg, 0,
-		  "stop after COUNT probes per host", "COUNT" },
-		{ "interval", 'i', POPT_ARG_STRING, &interval_arg, 0,
-		  "wait INTERVAL between probes (default 1 s; 0 floods)",
-		  "INTERVAL" },
-		{ "timeout", 'W', POPT_ARG_STRING, &timeout_arg, 0,
-		  "count a probe lost after TIMEOUT (default 10 s)",
-		  "TIMEOUT" },
-		{ "deadline", 'w', POPT_ARG_STRING, &deadline_arg, 0,
-		  "stop after DEADLINE whatever happens", "DEADLINE" },
-		{ "size", 's', POPT_ARG_STRING, &size_arg, 0,
-		  "send SIZE payload bytes (default 56)", "SIZE" },
-		{ "ttl", 't', POPT_ARG_STRING, &ttl_arg, 0,
-		  "set the IP time to live (hop limit)", "TTL" },
-		{ NULL, '4', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 1,
-		  "use IPv4 only", NULL },
-		{ NULL, '6', POPT_ARG_VAL | POPT_ARGFLAG_OR, &opt_ip_versions, 2,
-		  "use IPv6 only", NULL },
-		{ "quiet", 'q', POPT_ARG_NONE, &opt_quiet, 0,
-		  "print only the header and the statistics", NULL },
-		{ "timestamp", 'D', POPT_ARG_NONE, &opt_stamp, 0,
-		  "print the wall-clock time before each line", NULL },
-		{ "report-lost", 'O', POPT_ARG_NONE, &opt_report_lost, 0,
-		  "report a probe unanswered when the next goes out", NULL },
-		{ "numeric", 'n', POPT_ARG_NONE, &opt_numeric, 0,
-		  "numeric output (always so; for ping compatibility)", NULL },
-		{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
-		  "print JSON Lines instead of text", NULL },
-		CMDLINE_COMMON_OPTIONS
-		POPT_AUTOHELP
-		POPT_TABLEEND
-	};
-	struct sock raw[2] = { { .fd = -1, .v6 = false },
-	    { .fd = -1, .v6 = true } };
-	int errs[2] = { 0, 0 }, rc;
-	const char **args;
-	struct sigaction sa, old_hup;
-	poptContext pc;
+	const char **args = cmdline_parse_or_err(argc, (const char **)argv,
+	    options, "[OPTION]... HOST...");
 
-	atexit(close_stdout);
-	pc = cmdline_parse_or_err(argc, (const char **)argv, options,
-	    "[OPTION]... HOST...");
 	if (opt_ip_versions == 3)
 		usage_error("only one of -4 and -6 may be given");
-	opt_family = opt_ip_versions == 1 ? AF_INET :
+	family = opt_ip_versions == 1 ? AF_INET :
 	    opt_ip_versions == 2 ? AF_INET6 : 0;
-	args = poptGetArgs(pc);
-	if (!args || !args[0])
+	if (!args[0])
 		usage_error("no HOST given");
 	for (nhosts = 0; args[nhosts]; nhosts++)
 		;
@@ -468,17 +463,37 @@ main(int argc, char **argv)
 		warnx("write error: %s", strerror(EBADF));
 		exit(EXIT_FAIL);
 	}
+	return args;
+}
 
-	/* Sockets first, while the privilege to open them is still held. */
+/*
+ * Open the ICMP socket of each family asked for into RAW (ERRS: why one
+ * could not be), while the privilege to do so is held; then drop every
+ * privilege for good.
+ */
+static void
+open_sockets(struct sock raw[2], int errs[2])
+{
 	for (int v6 = 0; v6 < 2; v6++) {
-		if (opt_family && opt_family != (v6 ? AF_INET6 : AF_INET))
+		raw[v6] = (struct sock){ .fd = -1, .v6 = v6 };
+		errs[v6] = 0;
+		if (family && family != (v6 ? AF_INET6 : AF_INET))
 			continue;
 		raw[v6].fd = open_icmp_socket(v6, &raw[v6].dgram);
 		if (raw[v6].fd < 0)
 			errs[v6] = errno;
 	}
 	drop_privileges_or_err();
+}
 
+/*
+ * Make a host of each of the NHOSTS operands ARGS: resolved, with its
+ * socket (one of RAW, or a datagram socket of its own), identifier and
+ * echo request.
+ */
+static void
+set_up_hosts(const char **args, const struct sock raw[2], int errs[2])
+{
 	hosts = calloc(nhosts, sizeof *hosts);
 	socks = calloc(nhosts + 2, sizeof *socks);
 	if (!hosts || !socks)
@@ -502,39 +517,42 @@ main(int argc, char **argv)
 			err(EXIT_USAGE, "allocating the probe");
 		h->pktlen = icmp_build_echo(h->pkt, h->v6, h->ident, 0,
 		    datalen);
+		h->sock->nhosts++;
 	}
-	/* Close the raw sockets no host uses: they would only see noise. */
-	for (int v6 = 0; v6 < 2; v6++) {
-		bool used = false;
-		for (size_t i = 0; i < nhosts; i++)
-			used |= hosts[i].sock == &socks[v6];
-		if (!used && socks[v6].fd >= 0) {
-			close(socks[v6].fd);
-			socks[v6].fd = -1;
-		}
-	}
-	for (size_t i = 0; i < nhosts; i++)
-		hosts[i].sock->nhosts++;
-	/* Drop unused slots from the poll set by compacting. */
-	{
-		size_t j = 0;
-		for (size_t i = 0; i < nsocks; i++) {
-			if (socks[i].fd < 0)
-				continue;
-			socks[j] = socks[i];
-			for (size_t k = 0; k < nhosts; k++)
-				if (hosts[k].sock == &socks[i])
-					hosts[k].sock = &socks[j];
-			if (socks[j].owner)
-				socks[j].owner->sock = &socks[j];
-			j++;
-		}
-		nsocks = j;
-	}
+}
 
-	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
+/* Close the raw sockets no host uses (they would only see noise) and
+ * drop them from the poll set, the hosts following their socket. */
+static void
+close_unused_sockets(void)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < nsocks; i++) {
+		if (socks[i].nhosts == 0 && socks[i].fd >= 0) {
+			close(socks[i].fd);
+			socks[i].fd = -1;
+		}
+		if (socks[i].fd < 0)
+			continue;
+		socks[j] = socks[i];
+		for (size_t k = 0; k < nhosts; k++)
+			if (hosts[k].sock == &socks[i])
+				hosts[k].sock = &socks[j];
+		if (socks[j].owner)
+			socks[j].owner->sock = &socks[j];
+		j++;
+	}
+	nsocks = j;
+}
+
+/* Stop the run on SIGINT, SIGTERM and SIGHUP (unless ignored, as under
+ * nohup(1)), printing the statistics as ping does. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_hup;
+
 	/*
 	 * Restart a write(2) to a full pipe that a signal interrupts: else
 	 * stdio fails with EINTR and the statistics are lost.  ppoll(2), the
@@ -544,18 +562,31 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* Under nohup(1) a hangup must not end the run. */
 	if (sigaction(SIGHUP, NULL, &old_hup) == 0 &&
 	    old_hup.sa_handler != SIG_IGN)
 		sigaction(SIGHUP, &sa, NULL);
+}
 
+int
+main(int argc, char **argv)
+{
+	struct sock raw[2];
+	int errs[2];
+	const char **args;
+
+	atexit(close_stdout);
+	args = parse_or_err(argc, argv);
+	/* Sockets first, while the privilege to open them is still held. */
+	open_sockets(raw, errs);
+	set_up_hosts(args, raw, errs);
+	close_unused_sockets();
+	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
+	catch_signals();
 	output_init(opt_json, opt_quiet, opt_stamp, opt_report_lost,
 	    nhosts > 1);
 	for (size_t i = 0; i < nhosts; i++)
 		output_header(&hosts[i].id, hosts[i].v6, datalen);
 	output_flush();
 	start_mono = now_ns(CLOCK_MONOTONIC);
-	rc = run();
-	poptFreeContext(pc);
-	return rc;
+	return run();
 }

@@ -4,8 +4,8 @@
  *
  * Everything here treats received bytes as hostile wire input: a parser
  * never reads outside the LEN bytes it is given, whatever the lengths and
- * header fields inside claim.  Only rawping uses it; it lives in lib/ so
- * that its parser can be unit-tested and fuzzed on its own.
+ * header fields inside claim.  It links on its own, so that its parser is
+ * unit-tested (tests/unit/test-icmp) and fuzzed (tests/fuzz/fuzz-icmp).
  *
  * The echo payload is the pattern byte i = i & 0xff (as ping fills the
  * bytes after its timestamp); icmp_payload_check() finds the first byte of

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pingstate: the state rawping's units share.  Each HOST operand has its own echo
- * identifier, sequence numbers and statistics, and a ring of the last
- * RING probes sent to it (probe number K, from 0, has sequence number
- * K + 1 modulo 65536 and lives in slot K % RING); each socket knows the
- * hosts probed through it.  rawping.c sends and times probes out,
- * lib/pingrecv.c settles them from what comes back.
+ * pingstate: the state rawping's units share.  Each HOST operand has its
+ * own echo identifier, sequence numbers and statistics, and a ring of the
+ * last RING probes sent to it (probe number K, from 0, has sequence
+ * number K + 1 modulo 65536 and lives in slot K % RING); each socket
+ * knows the hosts probed through it.  rawping.c sends and times probes
+ * out, pingrecv.c settles them from what comes back.
  */
 #ifndef IPCU_PINGSTATE_H
 #define IPCU_PINGSTATE_H
