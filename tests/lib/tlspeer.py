@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""tls-peer.py: a scripted TLS peer for sockcat's EOF-table tests.
+"""tlspeer.py: a scripted TLS peer for sockcat's EOF-table tests.
 
-  tls-peer.py server CERT KEY [options]   listen on 127.0.0.1:0, print the
-                                          port on stdout, serve one client
-  tls-peer.py client CAFILE PORT [options]
+  tlspeer.py server CERT KEY [options]   listen on 127.0.0.1:0, print the
+                                         port on stderr, serve one client
+  tlspeer.py client CAFILE PORT [options]
 
 Options (done in this order):
   --tls12            at most TLS 1.2 (default: 1.3 only)
@@ -112,7 +112,7 @@ def main():
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind(("127.0.0.1", 0))
         ls.listen(1)
-        print(ls.getsockname()[1], flush=True)
+        print(ls.getsockname()[1], file=sys.stderr, flush=True)
         raw, _ = ls.accept()
         ls.close()
         s = context(True, a).wrap_socket(raw, server_side=True)

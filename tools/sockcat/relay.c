@@ -372,12 +372,17 @@ pump_done(const struct pump *p)
  *             reset, an error.  With down_may_close, DOWN's destination
  *             refusing more (a COMMAND that stopped reading) ends DOWN
  *             too, as if the peer had ended.
- * DRAINING    Both ended.  On TCP, success waits until the peer's stack
- *             has acknowledged every byte and our end (SIOCOUTQ 0): no
- *             event says so, so the relay looks again after 1 ms, then
- *             2, 4 ... up to 100 ms; a reset or error that comes back
- *             instead is a failure.  Success is never reported for data
- *             a closed peer threw away.
+ * DRAINING    Both ended; our end is sent if it was not yet (a listener
+ *             that waited for the peer: TLS needs its close_notify).  On
+ *             TCP, success waits until the peer's stack has acknowledged
+ *             every byte and our end (SIOCOUTQ 0): no event says so, so
+ *             the relay looks again after 1 ms, then 2, 4 ... up to
+ *             100 ms; a reset or error that comes back instead is a
+ *             failure.  Success is never reported for data a closed peer
+ *             threw away.  One exception: over TLS our close_notify is
+ *             a record, which a peer that ended and closed for good
+ *             answers with a reset; when nothing else was sent after
+ *             the peer's end, no data was lost, and that is success.
  *
  * In any state the relay ends when nothing moved for the idle timeout
  * (RELAY_IDLE) or when *stop becomes nonzero (RELAY_SIGNAL).
@@ -393,6 +398,8 @@ struct relay {
 	bool shut;		/* the socket's sending side is shut down */
 	bool closing;		/* TLS: close_notify waits for the socket */
 	short close_want;	/* ... for this event */
+	bool peer_ended;	/* DOWN has ended */
+	uint64_t sent_at_end;	/* UP's bytes when it did */
 	bool handed;		/* eof_shut_fd is shut down */
 	uint64_t sent0;		/* UP's bytes when the run began */
 	int backoff_ms;		/* DRAINING: the next look, in ms */
@@ -406,8 +413,12 @@ relay_state(struct relay *r)
 {
 	bool up_done = pump_done(r->up), down_done = pump_done(r->down);
 
-	if (up_done && !r->shut &&
-	    (!r->o->wait_for_peer || r->up->bytes > r->sent0)) {
+	if (down_done && !r->peer_ended) {
+		r->peer_ended = true;
+		r->sent_at_end = r->up->bytes;
+	}
+	if (up_done && !r->shut && (!r->o->wait_for_peer || down_done ||
+	    r->up->bytes > r->sent0)) {
 		/* A close_notify that cannot go out (a peer gone) is let
 		 * go as a failed shutdown(2) is: the reads report it. */
 		r->closing = r->o->tls &&
@@ -489,7 +500,7 @@ relay_stream(int sock, struct pump *up, struct pump *down,
 
 		if (state == DRAINING && !r.closing &&
 		    (rc = drained(&r, &wait_ms)) != 0) {
-			if (rc > 0)
+			if (rc > 0 || (o->tls && up->bytes == r.sent_at_end))
 				return RELAY_EOF;
 			up->failed_out = true;
 			*failed = up;
