@@ -36,9 +36,13 @@ void
 close_stdout(void)
 {
 	int pending = stdout_was_used();
+	/* A flush that failed earlier (an fflush() whose result went
+	 * unchecked) left the error flag but may have left nothing for
+	 * fclose() to fail on. */
+	int failed_before = ferror(stdout);
 
 	errno = 0;
-	if (fclose(stdout) != 0) {
+	if (fclose(stdout) != 0 || failed_before) {
 		/* EBADF on a closed stdout only matters if data was lost. */
 		if (!(errno == EBADF && !pending)) {
 			int saved = errno;

@@ -799,6 +799,16 @@ runs_sleep() {
 	assert_status_msg 1 "Connection refused"
 }
 
+@test "-z over a range into /dev/full: the list of open ports is not lost silently, exit 1" {
+	start_listener sockcat -v -k -l tcp:127.0.0.1:0 </dev/null
+	run bash -c 'sockcat -z "$1" </dev/null >/dev/full' _ \
+	    "tcp:127.0.0.1:$((PORT - 1))-$PORT"
+	assert_status_msg 1 'write error'
+	run bash -c 'sockcat -z "$1" </dev/null >/dev/full' _ \
+	    "tcp:127.0.0.1:$PORT-$((PORT + 1))"
+	assert_status_msg 1 'write error'
+}
+
 @test "-z uses up a one-shot listener (as nc -z does); a -k listener serves on; the man page says so twice" {
 	start_listener sockcat -v -l tcp:127.0.0.1:0 </dev/null
 	run sockcat -z "127.0.0.1:$PORT"
