@@ -75,8 +75,14 @@ command_status(int status)
 sigset_t
 catch_stop_signals(void (*handler)(int))
 {
+	return catch_stop_signals_flags(handler, 0);
+}
+
+sigset_t
+catch_stop_signals_flags(void (*handler)(int), int flags)
+{
 	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa = { .sa_handler = handler }, old;
+	struct sigaction sa = { .sa_handler = handler, .sa_flags = flags }, old;
 	sigset_t caught;
 
 	/* One stop handler never interrupts another. */

@@ -69,6 +69,13 @@ int command_status(int status);
 sigset_t catch_stop_signals(void (*handler)(int));
 
 /*
+ * The same with sigaction FLAGS: SA_RESTART, for a tool whose stdio
+ * writes must not fail with EINTR and whose one wait that a stop must
+ * end is never restarted anyway (ppoll(2), as signal(7) lists).
+ */
+sigset_t catch_stop_signals_flags(void (*handler)(int), int flags);
+
+/*
  * End this process by SIG as if it had never been caught: its default
  * action restored, the signal unblocked and raised.  If the process
  * survives it (a signal whose default is to be ignored), _exit(128+SIG).

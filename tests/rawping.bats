@@ -299,7 +299,7 @@ no answer yet for icmp_seq=2" ]]
 	make_tmp
 	cp "$(command -v rawping)" "$tmp/rawping"
 	setcap cap_net_raw+ep "$tmp/rawping"
-	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	"${DEFAULT_SIGNALS[@]}" setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	    "$tmp/rawping" -c 30 -i 0.1 127.0.0.1 ::1 >"$tmp/out" 2>&1 &
 	local pid=$!
 	cleanup_kill "$pid"
@@ -446,7 +446,7 @@ trace_line() {
 @test "rawping: SIGINT ends the run with statistics" {
 	require_root
 	make_tmp
-	rawping -i 0.1 127.0.0.1 >"$tmp/out" &
+	"${DEFAULT_SIGNALS[@]}" rawping -i 0.1 127.0.0.1 >"$tmp/out" &
 	local pid=$!
 	cleanup_kill "$pid"
 	wait_until grep -q 'icmp_seq=2 ' "$tmp/out"
@@ -457,17 +457,22 @@ trace_line() {
 	grep -q -- '--- 127.0.0.1 ping statistics ---' "$tmp/out"
 }
 
-@test "rawping: a hangup ignored at start (nohup) stays ignored" {
+@test "rawping: INT, TERM or HUP ignored at start (nohup, a script's & job) stays ignored" {
 	require_root
 	make_tmp
-	bash -c 'trap "" HUP; exec rawping -c 3 -i 0.3 127.0.0.1' >"$tmp/out" &
-	local pid=$! rc=0
-	cleanup_kill "$pid"
-	wait_until grep -q 'icmp_seq=1 ' "$tmp/out"
-	kill -HUP "$pid"
-	wait "$pid" || rc=$?
-	[[ $rc -eq 0 ]]
-	grep -q '^3 packets transmitted, 3 received' "$tmp/out"
+	local sig pid rc
+	for sig in HUP INT TERM; do
+		bash -c "trap '' $sig; exec rawping -c 3 -i 0.3 127.0.0.1" \
+		    >"$tmp/out.$sig" &
+		pid=$! rc=0
+		cleanup_kill "$pid"
+		wait_until grep -q 'icmp_seq=1 ' "$tmp/out.$sig"
+		kill -"$sig" "$pid"
+		wait "$pid" || rc=$?
+		[[ $rc -eq 0 ]] || { echo "SIG$sig: status $rc" >&2; return 1; }
+		grep -q '^3 packets transmitted, 3 received' "$tmp/out.$sig" ||
+			{ echo "SIG$sig ended the run early" >&2; return 1; }
+	done
 }
 
 # Whether process $1 is blocked in write(2).
@@ -480,7 +485,7 @@ in_write() {
 	require_root
 	make_tmp
 	mkfifo "$tmp/fifo"
-	rawping -i 0 127.0.0.1 >"$tmp/fifo" 2>"$tmp/err" &
+	"${DEFAULT_SIGNALS[@]}" rawping -i 0 127.0.0.1 >"$tmp/fifo" 2>"$tmp/err" &
 	local pid=$! rfd rc=0
 	cleanup_kill "$pid"
 	exec {rfd}<"$tmp/fifo"

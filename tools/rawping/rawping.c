@@ -37,6 +37,7 @@
 #include "diag.h"
 #include "icmp.h"
 #include "parse.h"
+#include "process.h"
 #include "pingstate.h"
 #include "pingout.h"
 #include "pingrecv.h"
@@ -546,27 +547,6 @@ close_unused_sockets(void)
 	nsocks = j;
 }
 
-/* Stop the run on SIGINT, SIGTERM and SIGHUP (unless ignored, as under
- * nohup(1)), printing the statistics as ping does. */
-static void
-catch_signals(void)
-{
-	struct sigaction sa = { .sa_handler = on_signal }, old_hup;
-
-	/*
-	 * Restart a write(2) to a full pipe that a signal interrupts: else
-	 * stdio fails with EINTR and the statistics are lost.  ppoll(2), the
-	 * only wait the signals must end, is never restarted.
-	 */
-	sa.sa_flags = SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	if (sigaction(SIGHUP, NULL, &old_hup) == 0 &&
-	    old_hup.sa_handler != SIG_IGN)
-		sigaction(SIGHUP, &sa, NULL);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -581,7 +561,13 @@ main(int argc, char **argv)
 	set_up_hosts(args, raw, errs);
 	close_unused_sockets();
 	recv_init(hosts, nhosts, datalen, interval_ns == 0, opt_quiet);
-	catch_signals();
+	/*
+	 * SIGINT, SIGTERM and SIGHUP (unless ignored at start) end the run
+	 * with the statistics, as in ping.  SA_RESTART: a write(2) to a full
+	 * pipe that a signal interrupts would else fail stdio with EINTR and
+	 * lose them; ppoll(2), the one wait they must end, is never restarted.
+	 */
+	catch_stop_signals_flags(on_signal, SA_RESTART);
 	output_init(opt_json, opt_quiet, opt_stamp, opt_report_lost,
 	    nhosts > 1);
 	for (size_t i = 0; i < nhosts; i++)
