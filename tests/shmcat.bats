@@ -243,6 +243,24 @@ shm_exists() { ipcs -m | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f 
 	run ! shm_exists
 }
 
+@test "--unlink into a pipe removes only what the reader read: head -c 10 keeps it (SIGPIPE), a slow reader gets it all" {
+	head -c 300000 /dev/urandom >"$TMP/data"
+	for obj in "$N" "$K"; do
+		shmcat -w -c -s 300000 "$obj" <"$TMP/data"
+		run bash -c 'shmcat --unlink "$1" | head -c 10 >/dev/null
+			echo "${PIPESTATUS[0]}"' _ "$obj"
+		[[ $output == 141 ]] || { echo "$obj: status $output" >&2; return 1; }
+		shmcat --stat "$obj" >/dev/null ||
+			{ echo "$obj: removed unread" >&2; return 1; }
+		# A reader that takes its time reads it all; then it goes.
+		run bash -c 'shmcat --unlink "$1" | { sleep 0.5; cat; } >"$2"
+			echo "${PIPESTATUS[0]}"' _ "$obj" "$TMP/out"
+		[[ $output == 0 ]]
+		cmp "$TMP/data" "$TMP/out"
+		run ! shmcat --stat "$obj"
+	done
+}
+
 @test "a full or closed standard output is exit 1" {
 	printf 'data' | shmcat -w -c "$N"
 	printf 'data' | shmcat -w -c -s 4 "$K"

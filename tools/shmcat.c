@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/shm.h>
@@ -321,6 +322,40 @@ copy_fd(int in, off_t *off, uint64_t len, int out, enum path path,
 	return done;
 }
 
+/*
+ * With --unlink into a pipe, an object counts as copied only once its
+ * reader has read it all: wait until the pipe is empty (FIONREAD),
+ * looking every 1 to 100 ms since a pipe wakes its writer only when it
+ * was full, or until the reader leaves (POLLERR, at once).  A reader that
+ * left with bytes unread keeps the object, and shmcat ends as a write to
+ * that pipe would have ended it: by SIGPIPE, or a write error when
+ * SIGPIPE is ignored.
+ */
+static void
+wait_until_read(int out)
+{
+	struct stat st;
+	struct sigaction pipe_action;
+	int ms = 1, queued;
+
+	if (fstat(out, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return;
+	while (ioctl(out, FIONREAD, &queued) == 0 && queued > 0) {
+		struct pollfd pfd = { .fd = out, .events = 0 };
+
+		obey_signal();
+		if (poll(&pfd, 1, ms) > 0 && (pfd.revents & POLLERR)) {
+			if (pipe_fatal || (sigaction(SIGPIPE, NULL,
+			    &pipe_action) == 0 &&
+			    pipe_action.sa_handler == SIG_DFL))
+				release_and_die(SIGPIPE);
+			errno = EPIPE;
+			fail("write error");
+		}
+		ms = ms < 100 ? ms * 2 : 100;
+	}
+}
+
 /* Parse -o/-s value S for OPT, refusing what off_t cannot hold. */
 static uint64_t
 size_arg(const char *opt, const char *s)
@@ -426,6 +461,8 @@ read_posix(const struct ipc_operand *op, uint64_t off, uint64_t max,
 			    "write error", "write error");
 	}
 	close(fd);
+	if (opt_unlink)
+		wait_until_read(out);
 	if (opt_unlink && shm_unlink(op->name) < 0) {
 		warn("%s: unlink", op->text);
 		return false;
@@ -478,6 +515,8 @@ read_sysv(const struct ipc_operand *op, uint64_t off, uint64_t max, int out)
 		}
 		shmdt(map);
 	}
+	if (opt_unlink)
+		wait_until_read(out);
 	if (opt_unlink && shmctl(id, IPC_RMID, NULL) < 0) {
 		warn("%s: unlink", op->text);
 		return false;
