@@ -48,10 +48,18 @@ static struct poptOption options[] = {
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
 	  "records of standard input end in NUL, not newline", NULL },
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-	  "print the queue's attributes as key=value lines at the end", NULL },
+	  "print the queue's attributes (key=value) at the end", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... QUEUE [MESSAGE]...",
+	.forms = "Send each MESSAGE, or else each line of standard input, as "
+	    "one message.\n"
+	    IPC_OPERAND_FORMS("QUEUE")
+	    "DURATION: 1.5 (seconds), 250ms, 2m, 1h; 0: do not wait\n",
+	.example = "seq 3 | mqsend -c jobs; mqsend -p 9 jobs urgent",
 };
 
 /* File scope, so that an exit(3) from anywhere leaves it reachable (no
@@ -140,8 +148,7 @@ main(int argc, const char **argv)
 	const char *qarg;
 
 	atexit(close_stdout);
-	args = cmdline_parse_or_err(argc, argv, options,
-	    "[OPTION]... QUEUE [MESSAGE]...");
+	args = cmdline_parse_or_err(argc, argv, options, &help);
 	qarg = args[0];
 	if (!qarg)
 		usage_error("missing QUEUE operand");

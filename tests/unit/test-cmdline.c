@@ -20,8 +20,11 @@ static int flag;
 static struct poptOption options[] = {
 	{ "flag", 'f', POPT_ARG_NONE, &flag, 0, "a flag", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "X", .forms = "X: forms", .example = "test X",
 };
 
 /* Run cmdline_parse_or_err() on ARGV in a child; its exit status, and
@@ -38,7 +41,7 @@ parse_in_child(const char **argv, int argc, char *buf, size_t size)
 	if ((pid = fork()) == 0) {
 		dup2(p[1], 2);
 		close(p[0]);
-		cmdline_parse_or_err(argc, argv, options, "X");
+		cmdline_parse_or_err(argc, argv, options, &help);
 		_exit(flag ? 0 : 3);
 	}
 	close(p[1]);
@@ -58,7 +61,7 @@ test_operands(void)
 {
 	const char *argv[] = { "test", "a", "-f", "b", "--", "-c", NULL };
 	const char *words[] = { argv[1], argv[3], argv[5] };
-	const char **ops = cmdline_parse_or_err(6, argv, options, "X");
+	const char **ops = cmdline_parse_or_err(6, argv, options, &help);
 
 	TAP_OK(ops == argv + 1 && ops[0] == words[0] && ops[1] == words[1] &&
 	    ops[2] == words[2] && !ops[3], "operands a, b, -c in order");

@@ -68,18 +68,29 @@ static int opt_null;		/* -0: records end in NUL, not newline */
 static int opt_reuseport;	/* --reuseport: SO_REUSEPORT on listeners */
 static char *opt_mode;		/* --mode: UNIX socket file permissions */
 
+/* Socket settings few need: --help names them in one line (cmdline.h). */
+static struct poptOption socket_options[] = {
+	{ "nodelay", '\0', POPT_ARG_NONE, &opt_nodelay, 0,
+	  "set TCP_NODELAY", NULL },
+	{ "reuseport", '\0', POPT_ARG_NONE, &opt_reuseport, 0,
+	  "set SO_REUSEPORT on the listener", NULL },
+	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
+	  "permissions of a UNIX socket file (0600)", "MODE" },
+	POPT_TABLEEND
+};
+
 static struct poptOption options[] = {
 	{ "listen", 'l', POPT_ARG_NONE, &opt_listen, 0,
 	  "listen on ADDRESS instead of connecting", NULL },
 	{ "keep-open", 'k', POPT_ARG_NONE, &opt_keep_open, 0,
 	  "go on accepting connections after the first", NULL },
 	{ "exec", 'e', POPT_ARG_STRING, &opt_exec, 0,
-	  "run COMMAND (split at blanks, no shell) per connection",
+	  "run COMMAND per connection (split at blanks)",
 	  "COMMAND" },
 	{ "sh-exec", '\0', POPT_ARG_STRING, &opt_sh_exec, 0,
 	  "run STRING with /bin/sh -c per connection", "STRING" },
 	{ "max-conns", 'm', POPT_ARG_STRING, &opt_max_conns, 0,
-	  "serve at most N connections at once with -e (100)", "N" },
+	  "at most N connections at once with -e (100)", "N" },
 	{ "idle-timeout", 'w', POPT_ARG_STRING, &opt_idle, 0,
 	  "close a connection idle for DURATION", "DURATION" },
 	{ "connect-timeout", '\0', POPT_ARG_STRING,
@@ -91,19 +102,23 @@ static struct poptOption options[] = {
 	  "connect from local address HOST[:PORT]", "HOST" },
 	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
 	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
-	{ "nodelay", '\0', POPT_ARG_NONE, &opt_nodelay, 0,
-	  "set TCP_NODELAY", NULL },
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
 	  "records end in NUL, not newline", NULL },
-	{ "reuseport", '\0', POPT_ARG_NONE, &opt_reuseport, 0,
-	  "set SO_REUSEPORT on the listener", NULL },
-	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
-	  "permissions of a UNIX socket file (0600)", "MODE" },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, socket_options, 0,
+	  "--nodelay, --reuseport, --mode=MODE: see sockcat(1)", NULL },
 	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
 	  "report connections and byte counts on stderr", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... ADDRESS",
+	.forms = "ADDRESS: [tcp:]HOST:PORT, tcp4:, tcp6:, udp:HOST:PORT, "
+	    "udp4:, udp6:, unix:PATH,\n"
+	    "  unix-dgram:PATH, unix-seqpacket:PATH, unix:@NAME (abstract); "
+	    "[::1]:PORT\n",
+	.example = "sockcat -l tcp::8000 >file & sockcat localhost:8000 <file",
 };
 
 static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
@@ -928,7 +943,7 @@ main(int argc, char **argv)
 	sigloop_init();
 	closed = reserve_std_fds();
 	address_or_err(cmdline_parse_or_err(argc, (const char **)argv, options,
-	    "[OPTION]... ADDRESS"), &sa);
+	    &help), &sa);
 	values_or_err();
 	check_usage(&sa);
 	check_target(&sa);
