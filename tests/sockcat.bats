@@ -83,6 +83,24 @@ start_peer() {
 	[[ $output != *"port goes"* ]]
 }
 
+@test "a port alone, as nc takes it: the message gives the address to write" {
+	run sockcat -l 8000
+	assert_status_msg 2 "^sockcat: 8000: a port alone is not an address; listen on tcp::8000 \\(every local address\\)"$'\n'"Try 'sockcat --help'"
+	run sockcat -l -k -e cat 8000
+	assert_status_msg 2 "listen on tcp::8000"
+	run sockcat 8000
+	assert_status_msg 2 "^sockcat: 8000: a port alone is not an address; connect to localhost:8000"
+	# What the messages suggest is an address.
+	run timeout 0.5 sockcat -l tcp::0 </dev/null
+	[[ $status -eq 124 ]] || { echo "$status: $output"; return 1; }
+	run sockcat -z localhost:1
+	[[ $status -eq 1 ]] || { echo "$status: $output"; return 1; }
+	# Any other word keeps the general message.
+	run sockcat -l bogus
+	assert_status_msg 2 "^sockcat: bogus: not an address \\(KIND:"
+	[[ $output != *"a port alone"* ]]
+}
+
 @test "bad addresses: kind, port 0, port 70000, no port, brackets, long path" {
 	run sockcat sctp:host:80
 	assert_status_msg 2 "sockcat: sctp:host:80: unknown address kind"

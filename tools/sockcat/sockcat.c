@@ -832,6 +832,13 @@ run_probe(const struct sock_address *sa)
 	exit(any ? EXIT_OK : EXIT_FAIL);
 }
 
+/* Whether S is a number, as a port alone would be. */
+static bool
+is_port(const char *s)
+{
+	return s[0] && strspn(s, "0123456789") == strlen(s);
+}
+
 /* Parse the ADDRESS operand of ARGS into SA, or exit 2. */
 static void
 address_or_err(const char **args, struct sock_address *sa)
@@ -844,13 +851,21 @@ address_or_err(const char **args, struct sock_address *sa)
 	if (args[1]) {
 		const char *extra = args[1];
 		/* The nc habit: "HOST PORT" as two operands. */
-		if (extra[0] && strspn(extra, "0123456789") == strlen(extra))
+		if (is_port(extra))
 			usage_error("extra operand '%s': the port goes in "
 			    "ADDRESS, as %s:%s", extra, addr_text, extra);
 		usage_error("extra operand '%s'", extra);
 	}
-	if (sock_address_parse(addr_text, sa, &why) < 0)
-		usage_error("%s: %s", addr_text, why);
+	if (sock_address_parse(addr_text, sa, &why) == 0)
+		return;
+	/* The nc habit again: "nc -l 8000". */
+	if (is_port(addr_text) && opt_listen)
+		usage_error("%s: a port alone is not an address; listen on "
+		    "tcp::%s (every local address)", addr_text, addr_text);
+	if (is_port(addr_text))
+		usage_error("%s: a port alone is not an address; connect to "
+		    "localhost:%s", addr_text, addr_text);
+	usage_error("%s: %s", addr_text, why);
 }
 
 /* Parse the values of -w, --connect-timeout, -m and --mode; exit 2 on a
