@@ -92,6 +92,23 @@ count() {
 	[ "$output" = "$(printf '42\tx\n42\ty\n1\tz')" ]
 }
 
+@test "System V key: -p is the type too, as mqrecv -P shows it; -p 0 refused" {
+	mkq "$k"
+	mqsend "$k" first
+	mqsend -p 9 "$k" urgent
+	run mqrecv -P -t 0 "$k"
+	[ "$output" = "$(printf '1\tfirst\n9\turgent')" ]
+	# mqrecv -T selects what -p sent.
+	mqsend -p 9 "$k" again
+	mqsend -p 2 "$k" other
+	run mqrecv -T 9 -t 0 "$k"
+	[ "$output" = again ]
+	run mqsend -p 0 "$k" zero
+	assert_status_msg 2 "^mqsend: -p: '0' is no System V message type: types start at 1 \\($k is System V\\)"
+	run mqrecv -t 0 "$k"
+	[ "$output" = other ]
+}
+
 @test "System V id: and ftok: name the same queue" {
 	local f=$BATS_TEST_TMPDIR/ftok-file
 	touch "$f"
@@ -213,15 +230,17 @@ count() {
 		[[ $output == *"Try 'mqsend --help'"* ]]
 		run ! exists "$q"
 	done
-	for t in 0 -1 x; do
+	for t in -1 x; do
 		run mqsend -c -T "$t" "$k" hello
 		assert_status_msg 2 "-T: System V message type must be a number from 1 to [0-9]+: '$t'"
 		run ! exists "$k"
 	done
+	run mqsend -c -T 0 "$k" hello
+	assert_status_msg 2 "-T: '0' is no System V message type: types start at 1"
 	run mqsend -c -T 3 "$q" hello
 	assert_status_msg 2 "types are for System V queues"
-	run mqsend -c -p 3 "$k" hello
-	assert_status_msg 2 "priorities are for POSIX queues"
+	run mqsend -c -p 3 -T 3 "$k" hello
+	assert_status_msg 2 "-p and -T both set the type of a System V message"
 	run ! exists "$q"
 	run ! exists "$k"
 }

@@ -30,7 +30,7 @@
 #include "parse.h"
 #include "records.h"
 
-static char *opt_priority;	/* -p: POSIX priority */
+static char *opt_priority;	/* -p: POSIX priority, System V type */
 static char *opt_type;		/* -T: System V message type */
 static char *opt_timeout;	/* -t: longest wait on a full queue */
 static int opt_null;		/* -0: records end in NUL, not newline */
@@ -39,7 +39,7 @@ static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "priority", 'p', POPT_ARG_STRING, &opt_priority, 0,
-	  "POSIX message priority, 0-32767 (default 0)", "PRIO" },
+	  "priority 0-32767 (default 0); System V: the type", "PRIO" },
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
 	  "System V message type, at least 1 (default 1)", "TYPE" },
 	MSGQ_CREATE_OPTIONS(opt_create)
@@ -127,16 +127,45 @@ open_or_err(int fd, const char *name)
 		err(EXIT_FAIL, "%s", name);
 }
 
-/* Parse the System V type of -T: a positive number. */
+/* Parse the type option OPT gives (-T or -p) for the System V queue
+ * named TEXT: a positive number. */
 static long
-type_or_err(const char *s)
+type_or_err(const char *opt, const char *s, const char *text)
 {
 	uint64_t v;
 
+	/* The POSIX habit: priority 0 is the lowest. */
+	if (strcmp(s, "0") == 0)
+		usage_error("%s: '0' is no System V message type: types start "
+		    "at 1 (%s is System V)", opt, text);
 	if (parse_number(s, 10, 1, LONG_MAX, &v) < 0)
-		usage_error("-T: System V message type must be a number from 1 "
-		    "to %ld: '%s'", LONG_MAX, s);
+		usage_error("%s: System V message type must be a number from 1 "
+		    "to %ld: '%s'", opt, LONG_MAX, s);
 	return (long)v;
+}
+
+/*
+ * The priority or type of every message to queue OP.  -p is the POSIX
+ * priority, and on a System V queue the type, the number that queue
+ * carries beside each message (mqrecv -P prints either); -T is the type
+ * and only that.
+ */
+static long
+prio_or_err(const struct ipc_operand *op)
+{
+	if (op->flavor == IPC_POSIX) {
+		if (opt_type)
+			usage_error("-T: types are for System V queues; %s is "
+			    "POSIX (use -p)", op->text);
+		return opt_priority ? (long)number_or_err("-p", opt_priority, 0,
+		    MSGQ_PRIO_MAX) : 0;
+	}
+	if (opt_priority && opt_type)
+		usage_error("-p and -T both set the type of a System V message: "
+		    "give one");
+	if (opt_priority)
+		return type_or_err("-p", opt_priority, op->text);
+	return opt_type ? type_or_err("-T", opt_type, op->text) : 1;
 }
 
 int
@@ -155,19 +184,7 @@ main(int argc, const char **argv)
 	ipc_operand_or_err(qarg, MSGQ_NAME_MAX, &op);
 	messages = args + 1;
 
-	if (op.flavor == IPC_POSIX) {
-		if (opt_type)
-			usage_error("-T: types are for System V queues; %s is "
-			    "POSIX (use -p)", qarg);
-		if (opt_priority)
-			prio = (long)number_or_err("-p", opt_priority, 0,
-			    MSGQ_PRIO_MAX);
-	} else {
-		if (opt_priority)
-			usage_error("-p: priorities are for POSIX queues; %s is "
-			    "System V (use -T)", qarg);
-		prio = opt_type ? type_or_err(opt_type) : 1;
-	}
+	prio = prio_or_err(&op);
 	create = msgq_create_or_err(&op, &opt_create);
 	if (opt_timeout)
 		timeout = duration_or_err("-t", opt_timeout);
