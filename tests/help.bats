@@ -54,7 +54,7 @@ ipc_forms=("NAME or /NAME" "key:KEY" "id:ID" "ftok:PATH[:PROJ]")
 
 @test "mqsend --help: synopsis, QUEUE forms, options, example" {
 	check_help mqsend "QUEUE: " "${ipc_forms[@]}" "-p, --priority=" \
-	    "-T, --type="
+	    "-T, --type=" "-v, --verbose"
 }
 
 @test "mqrecv --help: both forms, QUEUE forms, COMMAND, example" {
