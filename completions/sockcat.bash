@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-# Bash completion for sockcat(1): options, address kinds, UNIX socket paths
-# after unix kinds, commands after -e.
+# Bash completion for sockcat(1): options, address kinds (tls: too), UNIX
+# socket paths after unix kinds, commands after -e, PEM files after the
+# TLS options that take one.
 
 # Sourced on its own (from the source tree), it loads the shared helpers;
 # in the installed file they come first.
@@ -15,8 +16,20 @@ _ipcu_sockcat() {
 		COMPREPLY=($(compgen -c -- "$cur"))
 		return
 		;;
+	--cafile | --cert | --key)
+		COMPREPLY=($(compgen -f -- "$cur"))
+		return
+		;;
+	--capath)
+		COMPREPLY=($(compgen -d -- "$cur"))
+		return
+		;;
+	--tls-min)
+		COMPREPLY=($(compgen -W '1.2 1.3' -- "$cur"))
+		return
+		;;
 	-w | --idle-timeout | --connect-timeout | -m | --max-conns | \
-	--sh-exec | -s | --source | --mode)
+	--sh-exec | -s | --source | --mode | --servername)
 		return
 		;;
 	esac
@@ -25,11 +38,16 @@ _ipcu_sockcat() {
 		COMPREPLY=($(compgen -W '-l --listen -k --keep-open -e --exec
 			--sh-exec -m --max-conns -w --idle-timeout
 			--connect-timeout -z --probe -s --source -4 -6
-			--nodelay -0 --null --reuseport --mode -v --verbose
-			-V --version -h --help --usage' -- "$cur"))
+			--nodelay -0 --null --reuseport --mode --cafile
+			--capath --cert --key --insecure --servername
+			--require-client-cert --ignore-unexpected-eof --tls-min
+			-v --verbose -V --version -h --help --usage' -- "$cur"))
 		;;
-	unix:* | unix-dgram:* | unix-seqpacket:*)
+	unix:* | unix-dgram:* | unix-seqpacket:* | tls:unix:*)
 		local kind=${cur%%:*} path=${cur#*:} f
+		if [[ $cur == tls:unix:* ]]; then
+			kind=tls:unix path=${cur#tls:unix:}
+		fi
 		for f in $(compgen -f -- "$path"); do
 			if [[ -d $f ]]; then
 				_ipcu_add "$kind:$f/"
@@ -41,7 +59,8 @@ _ipcu_sockcat() {
 		;;
 	*)
 		COMPREPLY=($(compgen -W 'tcp: tcp4: tcp6: udp: udp4: udp6:
-			unix: unix-dgram: unix-seqpacket:' -- "$cur"))
+			unix: unix-dgram: unix-seqpacket: tls: tls4: tls6:
+			tls:unix:' -- "$cur"))
 		compopt -o nospace 2>/dev/null
 		;;
 	esac

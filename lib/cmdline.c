@@ -127,9 +127,8 @@ print_options(const struct poptOption *options, int col)
 	for (const struct poptOption *o = options; !table_end(o); o++) {
 		if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
 			if (o->descrip) {
-				/* Where the long options start. */
-				printf("      ");
-				print_folded(o->descrip, 6, col);
+				printf("  ");
+				print_folded(o->descrip, 2, col);
 			} else {
 				print_options(o->arg, col);
 			}

@@ -27,8 +27,8 @@
  * An option flagged POPT_ARGFLAG_DOC_HIDDEN is not listed.  An included
  * table (POPT_ARG_INCLUDE_TABLE) without a description is listed option
  * by option; one with a description is listed as that one line, indented
- * as the long options, for a group of options that only the man page
- * details (e.g. "--nodelay, --reuseport, --mode=MODE: see sockcat(1)").  Keep
+ * as an option, for a group of options that only the man page details
+ * (e.g. "TLS: --cafile, --cert, ...: see sockcat(1)").  Keep
  * descriptions short: one that does not fit the line is folded onto the
  * next, which costs a line of the screen.
  */

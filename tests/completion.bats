@@ -160,6 +160,25 @@ message: " ]
 	run ! has "unix:$d/plain"
 }
 
+@test "sockcat completes tls: kinds, TLS options and tls:unix: socket paths" {
+	need sockcat
+	comp "sockcat tl"
+	has tls:
+	has tls4:
+	has tls6:
+	comp "sockcat --ca"
+	has --cafile
+	has --capath
+	comp "sockcat --ins"; has --insecure
+	comp "sockcat --tls-min "; has 1.3
+	d=$BATS_TEST_TMPDIR
+	sockcat -l "unix:$d/s" </dev/null >/dev/null 3>&- & pid=$!
+	cleanup_kill "$pid"
+	wait_until test -S "$d/s"
+	comp "sockcat tls:unix:$d/"
+	has "${d#*:}/s" || has "tls:unix:$d/s"
+}
+
 @test "each completion file works when sourced on its own from the source tree" {
 	local t out
 	for t in "${tools[@]}"; do

@@ -54,7 +54,7 @@ start_peer() {
 
 # --- Usage, help, bad input ------------------------------------------------
 
-@test "--help shows the synopsis and every option" {
+@test "--help shows the synopsis and the options" {
 	run sockcat --help
 	assert_status_msg 0 'Usage: sockcat \[OPTION\]\.\.\. ADDRESS'
 	[[ $output == *--listen* && $output == *--max-conns* &&

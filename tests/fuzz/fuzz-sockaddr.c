@@ -6,6 +6,7 @@
  * terminated, a UNIX path within sun_path whose length bind(2) would take.
  * The formatter gives the operand back where it should: a UNIX address
  * as typed, a numeric IP address as an operand that parses to the same.
+ * A tls: prefix is followed by a plain stream operand.
  * The same string read as a source address (-s) is refused with a reason
  * or reads as the ADDRESS parser reads HOST:PORT.
  */
@@ -175,8 +176,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			abort();
 		}
+		/* After a "tls:" prefix the operand is a plain one (TLS
+		 * needs a byte stream). */
+		const char *plain = sa.tls ? strchr(s, ':') + 1 : s;
+		CHECK(!sa.tls || sa.socktype == SOCK_STREAM);
+		if (sa.tls && sock_kind_is_unix(sa.kind))
+			CHECK(strncmp(s, "tls:", 4) == 0);
 		if (sock_kind_is_unix(sa.kind))
-			check_unix(s, strchr(s, ':'), &sa);
+			check_unix(plain, strchr(plain, ':'), &sa);
 		else
 			check_inet(&sa);
 	}

@@ -145,5 +145,33 @@ main(void)
 	TAP_OK(strcmp(sock_address_format(SOCK_KIND_UNIX_DGRAM, (void *)&sa.un,
 	    sa.un_len, buf, sizeof buf), "unix-dgram:/tmp/s") == 0,
 	    "format path: %s", buf);
+	/* TLS over a stream address. */
+	TAP_OK(parse("tls:localhost:443", &sa, &why) == 0 && sa.tls &&
+	    sa.kind == SOCK_KIND_TCP && sa.family == AF_UNSPEC &&
+	    strcmp(sa.host, "localhost") == 0 && sa.port_lo == 443,
+	    "tls:HOST:PORT is TCP with TLS");
+	TAP_OK(parse("tls6:[::1]:443", &sa, &why) == 0 && sa.tls &&
+	    sa.family == AF_INET6 && sa.numeric_host, "tls6:[IPv6]:PORT");
+	TAP_OK(parse("tls4:1.2.3.4:1", &sa, &why) == 0 && sa.tls &&
+	    sa.family == AF_INET, "tls4:");
+	TAP_OK(parse("tls:tcp6:h:1", &sa, &why) == 0 && sa.tls &&
+	    sa.family == AF_INET6, "tls:tcp6: names the kind");
+	TAP_OK(parse("tls:unix:/run/s", &sa, &why) == 0 && sa.tls &&
+	    sa.kind == SOCK_KIND_UNIX && strcmp(sa.un.sun_path, "/run/s") == 0,
+	    "tls:unix:PATH");
+	TAP_OK(parse("tls:unix:443", &sa, &why) == 0 &&
+	    sa.kind == SOCK_KIND_UNIX, "after tls:, unix is the kind");
+	TAP_OK(parse("tls:tcp:unix:443", &sa, &why) == 0 &&
+	    sa.kind == SOCK_KIND_TCP && strcmp(sa.host, "unix") == 0,
+	    "a host named unix is tls:tcp:unix:PORT");
+	TAP_OK(parse("tls:udp:h:53", &sa, &why) == -1 &&
+	    strstr(why, "stream"), "tls:udp: refused");
+	TAP_OK(parse("tls:unix-dgram:/x", &sa, &why) == -1 &&
+	    strstr(why, "stream"), "tls:unix-dgram: refused");
+	TAP_OK(parse("tls:tls:h:1", &sa, &why) == -1 &&
+	    strstr(why, "twice"), "tls:tls: refused");
+	TAP_OK(parse("tls4:unix:/x", &sa, &why) == -1, "tls4: takes HOST:PORT");
+	TAP_OK(parse("tls:", &sa, &why) == -1 && why, "tls: alone");
+	TAP_OK(parse("tcp:h:1", &sa, &why) == 0 && !sa.tls, "tcp: is plain");
 	return tap_done();
 }

@@ -22,6 +22,7 @@
 #include "deadline.h"
 #include "relay.h"
 #include "sigloop.h"
+#include "tls.h"
 
 #define CHUNK		RELAY_CHUNK
 #define PIPE_SIZE	(1024 * 1024)	/* pipe size asked for the fast path */
@@ -105,6 +106,16 @@ pump_unsplice(struct pump *p)
 	p->wait_out = false;
 }
 
+/* Make P's socket end speak TLS through T: the buffer path (see
+ * relay.h), its first wait the one the direction implies. */
+static void
+pump_use_tls(struct pump *p, struct tls_conn *t)
+{
+	pump_unsplice(p);
+	p->tls = t;
+	p->tls_want = p->from_sock ? POLLIN : POLLOUT;
+}
+
 /* Whether FD can take a write now. */
 static bool
 writable_now(int fd)
@@ -161,7 +172,9 @@ pump_fill(struct pump *p)
 	ssize_t n;
 
 	do
-		n = p->from_sock ? recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
+		n = p->from_sock && p->tls ? tls_read(p->tls, p->buf, CHUNK,
+		    &p->tls_want) :
+		    p->from_sock ? recv(p->from, p->buf, CHUNK, MSG_DONTWAIT) :
 		    read(p->from, p->buf, CHUNK);
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
@@ -189,7 +202,9 @@ pump_drain(struct pump *p)
 	ssize_t n;
 
 	do
-		n = p->to_sock ? send(p->to, p->buf + p->off, p->len,
+		n = p->to_sock && p->tls ? tls_write(p->tls, p->buf + p->off,
+		    p->len, &p->tls_want) :
+		    p->to_sock ? send(p->to, p->buf + p->off, p->len,
 		    MSG_DONTWAIT | MSG_NOSIGNAL) :
 		    write(p->to, p->buf + p->off, p->len);
 	while (n < 0 && errno == EINTR);
@@ -310,10 +325,20 @@ static void
 want(struct pollfd *pfd, const struct pump *p)
 {
 	bool out = p->splice || p->sendfile ? p->wait_out : p->len > 0;
+	bool at_sock = out ? p->to_sock : p->from_sock;
 
 	pfd->fd = out ? p->to : p->from;
-	pfd->events = out ? POLLOUT : POLLIN;
+	pfd->events = p->tls && at_sock ? p->tls_want : out ? POLLOUT : POLLIN;
 	pfd->revents = 0;
+}
+
+/* Whether P reads from TLS that holds what it can read without the
+ * socket (records read ahead, which poll(2) does not see). */
+static bool
+tls_ready(const struct pump *p)
+{
+	return p->tls && p->from_sock && p->len == 0 && !p->eof &&
+	    tls_pending(p->tls);
 }
 
 /* Whether pump P has ended: its source ended and its buffer is empty. */
@@ -331,24 +356,33 @@ pump_done(const struct pump *p)
  *
  * BOTH_OPEN   Both directions flow.
  * INPUT_DONE  Our input ended and all of it is sent: the socket's sending
- *             side is shut down, so the peer sees the end (a listener
+ *             side is shut down (TLS: after close_notify, which may wait
+ *             for room in the socket: closing), so the peer sees the end
+ *             (a listener
  *             that has sent nothing yet keeps quiet until the peer ends:
  *             a peer that stops at our end, sockcat itself, would quit
  *             before it sends; wait_for_peer).  The peer's bytes flow on,
  *             with no time limit.
- * PEER_DONE   The peer ended and all it sent is written out; eof_shut_fd
+ * PEER_DONE   The peer ended (TLS: its close_notify; a TCP end without
+ *             one fails with EPROTO unless the context allows it) and
+ *             all it sent is written out; eof_shut_fd
  *             (a COMMAND's input) is shut down.  Our input flows on to
  *             the peer: TCP cannot tell a peer that only half-closed from
  *             one that closed for good, and the latter answers with a
  *             reset, an error.  With down_may_close, DOWN's destination
  *             refusing more (a COMMAND that stopped reading) ends DOWN
  *             too, as if the peer had ended.
- * DRAINING    Both ended.  On TCP, success waits until the peer's stack
- *             has acknowledged every byte and our end (SIOCOUTQ 0): no
- *             event says so, so the relay looks again after 1 ms, then
- *             2, 4 ... up to 100 ms; a reset or error that comes back
- *             instead is a failure.  Success is never reported for data
- *             a closed peer threw away.
+ * DRAINING    Both ended; our end is sent if it was not yet (a listener
+ *             that waited for the peer: TLS needs its close_notify).  On
+ *             TCP, success waits until the peer's stack has acknowledged
+ *             every byte and our end (SIOCOUTQ 0): no event says so, so
+ *             the relay looks again after 1 ms, then 2, 4 ... up to
+ *             100 ms; a reset or error that comes back instead is a
+ *             failure.  Success is never reported for data a closed peer
+ *             threw away.  One exception: over TLS our close_notify is
+ *             a record, which a peer that ended and closed for good
+ *             answers with a reset; when nothing else was sent after
+ *             the peer's end, no data was lost, and that is success.
  *
  * In any state the relay ends when nothing moved for the idle timeout
  * (RELAY_IDLE) or when *stop becomes nonzero (RELAY_SIGNAL).
@@ -362,6 +396,10 @@ struct relay {
 	const struct relay_opts *o;
 	bool tcp;		/* the socket acknowledges (DRAINING waits) */
 	bool shut;		/* the socket's sending side is shut down */
+	bool closing;		/* TLS: close_notify waits for the socket */
+	short close_want;	/* ... for this event */
+	bool peer_ended;	/* DOWN has ended */
+	uint64_t sent_at_end;	/* UP's bytes when it did */
 	bool handed;		/* eof_shut_fd is shut down */
 	uint64_t sent0;		/* UP's bytes when the run began */
 	int backoff_ms;		/* DRAINING: the next look, in ms */
@@ -375,10 +413,21 @@ relay_state(struct relay *r)
 {
 	bool up_done = pump_done(r->up), down_done = pump_done(r->down);
 
-	if (up_done && !r->shut &&
-	    (!r->o->wait_for_peer || r->up->bytes > r->sent0)) {
-		shutdown(r->sock, SHUT_WR);
-		r->shut = true;
+	if (down_done && !r->peer_ended) {
+		r->peer_ended = true;
+		r->sent_at_end = r->up->bytes;
+	}
+	if (up_done && !r->shut && (!r->o->wait_for_peer || down_done ||
+	    r->up->bytes > r->sent0)) {
+		/* A close_notify that cannot go out (a peer gone) is let
+		 * go as a failed shutdown(2) is: the reads report it. */
+		r->closing = r->o->tls &&
+		    tls_close_notify(r->o->tls, &r->close_want) < 0 &&
+		    errno == EAGAIN;
+		if (!r->closing) {
+			shutdown(r->sock, SHUT_WR);
+			r->shut = true;
+		}
 	}
 	if (down_done && !r->handed && r->o->eof_shut_fd >= 0) {
 		shutdown(r->o->eof_shut_fd, SHUT_WR);
@@ -436,17 +485,22 @@ relay_stream(int sock, struct pump *up, struct pump *down,
 	struct relay r = { .sock = sock, .up = up, .down = down, .o = o,
 	    .tcp = is_tcp(sock), .sent0 = up->bytes, .backoff_ms = 1 };
 
+	if (o->tls) {
+		pump_use_tls(up, o->tls);
+		pump_use_tls(down, o->tls);
+	}
 	deadline_start(&r.idle, o->idle);
 	for (;;) {
 		enum relay_state state = relay_state(&r);
 		struct pump *pumps[2];
-		struct pollfd pfd[2];
+		struct pollfd pfd[3];
 		nfds_t n = 0;
 		int wait_ms = -1, rc;
-		bool moved = false;
+		bool moved = false, ahead;
 
-		if (state == DRAINING && (rc = drained(&r, &wait_ms)) != 0) {
-			if (rc > 0)
+		if (state == DRAINING && !r.closing &&
+		    (rc = drained(&r, &wait_ms)) != 0) {
+			if (rc > 0 || (o->tls && up->bytes == r.sent_at_end))
 				return RELAY_EOF;
 			up->failed_out = true;
 			*failed = up;
@@ -458,16 +512,26 @@ relay_stream(int sock, struct pump *up, struct pump *down,
 			pumps[n++] = down;
 		for (nfds_t i = 0; i < n; i++)
 			want(&pfd[i], pumps[i]);
-		rc = relay_poll(pfd, n, shorter_ms(deadline_poll_ms(&r.idle),
-		    wait_ms), o);
+		if (r.closing)
+			pfd[n] = (struct pollfd){ .fd = sock,
+			    .events = r.close_want };
+		ahead = (state == BOTH_OPEN || state == INPUT_DONE) &&
+		    tls_ready(down);
+		rc = relay_poll(pfd, n + r.closing, ahead ? 0 :
+		    shorter_ms(deadline_poll_ms(&r.idle), wait_ms), o);
 		if (o->stop && *o->stop)
 			return RELAY_SIGNAL;
 		if (rc < 0) {
 			*failed = NULL;
 			return RELAY_ERROR;
 		}
-		if (rc == 0 && deadline_expired(&r.idle))
+		if (rc == 0 && !ahead && deadline_expired(&r.idle))
 			return RELAY_IDLE;
+		if (ahead) {
+			/* DOWN is last in pumps[]: its records are ready. */
+			pfd[n - 1].revents |= POLLIN;
+			rc++;
+		}
 		for (nfds_t i = 0; rc > 0 && i < n; i++) {
 			bool ended = pumps[i]->eof;
 			ssize_t m = step(&r, pumps[i], &pfd[i]);

@@ -21,6 +21,14 @@
  * nonzero (a signal handler's flag; signals arrive in ppoll(2) under
  * sigmask).
  *
+ * A socket end may speak TLS (tls.h): its pump then reads and writes
+ * through the TLS connection, always with the buffer (no kernel TLS here,
+ * so no splice or sendfile), and polls the socket for the event TLS
+ * waits for; records OpenSSL has already read are taken before sleeping.
+ * The end of input sends close_notify before the socket's sending side
+ * is shut down; the peer's close_notify is the end of its data, and a
+ * TCP end without it is an error (EPROTO) unless the context allows it.
+ *
  * After the relay, relay_linger_close() ends a connection gracefully when
  * the peer may still be sending: a socket closed with unread input sends
  * a reset, which can destroy data the peer has not read yet.
@@ -37,6 +45,8 @@
 
 #define RELAY_CHUNK	(128 * 1024)	/* buffer size, and splice length */
 
+struct tls_conn;
+
 /* One direction of a stream relay. */
 struct pump {
 	int from, to;
@@ -50,6 +60,8 @@ struct pump {
 	bool eof;		/* the source ended */
 	bool failed_out;	/* the last error was the destination's */
 	uint64_t bytes;		/* moved so far */
+	struct tls_conn *tls;	/* the socket end speaks TLS; NULL: plain */
+	short tls_want;		/* TLS: the socket event it waits for */
 };
 
 enum relay_end {
@@ -66,6 +78,7 @@ struct relay_opts {
 	bool down_may_close;	/* DOWN's destination may stop reading */
 	const sigset_t *sigmask;	/* ppoll(2) mask; NULL: unchanged */
 	volatile sig_atomic_t *stop;	/* nonzero: return; may be NULL */
+	struct tls_conn *tls;	/* the socket speaks TLS (handshake done) */
 };
 
 /*

@@ -218,9 +218,9 @@ parse_unix(const char *s, struct sock_address *sa, const char **why)
 	return 0;
 }
 
-int
-sock_address_parse(const char *text, struct sock_address *sa,
-    const char **why)
+/* Parse an operand without TLS: all of one, or what follows "tls:". */
+static int
+parse_plain(const char *text, struct sock_address *sa, const char **why)
 {
 	const char *colon = strchr(text, ':');
 
@@ -250,7 +250,8 @@ sock_address_parse(const char *text, struct sock_address *sa,
 				return -1;
 			}
 			*why = "unknown address kind (tcp, tcp4, tcp6, udp, "
-			    "udp4, udp6, unix, unix-dgram, unix-seqpacket)";
+			    "udp4, udp6, unix, unix-dgram, unix-seqpacket, tls, "
+			    "tls4, tls6)";
 			return -1;
 		}
 	}
@@ -263,6 +264,88 @@ sock_address_parse(const char *text, struct sock_address *sa,
 		return -1;
 	}
 	return parse_inet(text, sa, why);
+}
+
+/* Whether TEXT starts with "KIND:" for a kind of the table. */
+static bool
+starts_with_kind(const char *text)
+{
+	const char *colon = strchr(text, ':');
+
+	for (size_t i = 0; colon && i < sizeof kinds / sizeof kinds[0]; i++)
+		if (strlen(kinds[i].prefix) == (size_t)(colon - text) &&
+		    strncmp(kinds[i].prefix, text, (size_t)(colon - text)) == 0)
+			return true;
+	return false;
+}
+
+static const struct {
+	const char *prefix;
+	int family;
+} tls_kinds[] = {
+	{ "tls:", AF_UNSPEC }, { "tls4:", AF_INET }, { "tls6:", AF_INET6 },
+};
+
+/* The length of TEXT's "tls:", "tls4:" or "tls6:" prefix (its family in
+ * *FAMILY), or 0. */
+static size_t
+tls_prefix(const char *text, int *family)
+{
+	for (size_t i = 0; i < sizeof tls_kinds / sizeof tls_kinds[0]; i++) {
+		size_t n = strlen(tls_kinds[i].prefix);
+		if (strncmp(text, tls_kinds[i].prefix, n) == 0) {
+			*family = tls_kinds[i].family;
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* Parse what follows "tls:" (FAMILY AF_UNSPEC), "tls4:" or "tls6:": a
+ * stream address of a named kind after "tls:", else HOST:PORT (TCP). */
+static int
+parse_tls(const char *rest, int family, struct sock_address *sa,
+    const char **why)
+{
+	int f;
+
+	if (family == AF_UNSPEC && tls_prefix(rest, &f) > 0) {
+		*why = "tls: given twice";
+		return -1;
+	}
+	if (family == AF_UNSPEC && starts_with_kind(rest)) {
+		if (parse_plain(rest, sa, why) < 0)
+			return -1;
+		if (sa->socktype != SOCK_STREAM) {
+			*why = "TLS needs a stream address (tcp or unix)";
+			return -1;
+		}
+	} else {
+		memset(sa, 0, sizeof *sa);
+		sa->kind = SOCK_KIND_TCP;
+		sa->family = family;
+		sa->socktype = SOCK_STREAM;
+		if (*rest == '\0') {
+			*why = "empty address";
+			return -1;
+		}
+		if (parse_inet(rest, sa, why) < 0)
+			return -1;
+	}
+	sa->tls = true;
+	return 0;
+}
+
+int
+sock_address_parse(const char *text, struct sock_address *sa,
+    const char **why)
+{
+	int family;
+	size_t n = tls_prefix(text, &family);
+
+	if (n > 0)
+		return parse_tls(text + n, family, sa, why);
+	return parse_plain(text, sa, why);
 }
 
 int

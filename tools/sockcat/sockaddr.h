@@ -6,6 +6,14 @@
  *   udp:HOST:PORT  udp4:HOST:PORT  udp6:HOST:PORT
  *   unix:PATH  unix-dgram:PATH  unix-seqpacket:PATH
  *   unix:@NAME (and the other unix kinds): the abstract namespace
+ *   tls:HOST:PORT  tls4:HOST:PORT  tls6:HOST:PORT  (TCP, with TLS)
+ *   tls:ADDRESS    TLS over a stream address: tls:tcp:..., tls:unix:PATH
+ *
+ * After "tls:", a word naming a kind ("unix", "tcp", ...) is always that
+ * kind, as at the start of an operand: "tls:unix:443" is the UNIX socket
+ * "443", and a host named "unix" is written "tls:tcp:unix:443".  TLS
+ * needs a byte stream: tls: over udp, unix-dgram or unix-seqpacket, or
+ * over tls: again, is refused.  tls4: and tls6: take HOST:PORT only.
  *
  * HOST is a name, an IPv4 literal, an IPv6 literal in brackets ("[::1]"),
  * or empty (every local address, for listening).  PORT is a decimal number
@@ -44,6 +52,7 @@ struct sock_address {
 	struct sockaddr_un un;	/* UNIX kinds */
 	socklen_t un_len;	/* bytes of un that bind(2)/connect(2) take */
 	bool abstract;		/* UNIX path in the abstract namespace */
+	bool tls;		/* tls:, tls4:, tls6: over this address */
 };
 
 /*

@@ -6,7 +6,9 @@
  * connection) and copies standard input to the socket and the socket to
  * standard output, both at once.  Stream sockets carry bytes unchanged;
  * datagram and seqpacket sockets carry records, one line (or, with -0, one
- * NUL-terminated string) per datagram.  What happens when either side
+ * NUL-terminated string) per datagram.  A tls: address speaks TLS over a
+ * stream socket: the client verifies the server by default, the handshake
+ * runs before any byte of standard input is read.  What happens when either side
  * ends is sockcat(1)'s EOF table, whose rules are the states of relay.c.
  * With -k, one connection's failure ends that connection, not the
  * listener.  With -e each connection is handed to a COMMAND instead, and
@@ -18,14 +20,15 @@
  *
  * Beside this file, the tool's directory holds the address parser
  * (sockaddr), connecting and listening (sockconn), the relays of bytes
- * (relay) and of records (dgram), the -e children (children) and the
- * signal loop (sigloop); this file holds the command line, the messages
+ * (relay) and of records (dgram), the -e children (children), the
+ * signal loop (sigloop) and TLS through OpenSSL (tls); this file holds the command line, the messages
  * and the connect, listen and accept flow.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -51,6 +54,7 @@
 #include "sigloop.h"
 #include "sockaddr.h"
 #include "sockconn.h"
+#include "tls.h"
 
 static int opt_listen;		/* -l: listen instead of connecting */
 static int opt_keep_open;	/* -k: go on accepting after a connection */
@@ -67,6 +71,15 @@ static int opt_verbose;		/* -v: connections and counts on stderr */
 static int opt_null;		/* -0: records end in NUL, not newline */
 static int opt_reuseport;	/* --reuseport: SO_REUSEPORT on listeners */
 static char *opt_mode;		/* --mode: UNIX socket file permissions */
+static char *opt_cafile;	/* --cafile: trust these CAs, not the system's */
+static char *opt_capath;	/* --capath: ... or this hashed directory */
+static char *opt_cert;		/* --cert: our certificate chain, PEM */
+static char *opt_key;		/* --key: its private key, PEM */
+static int opt_insecure;	/* --insecure: do not verify the server */
+static char *opt_servername;	/* --servername: the name to verify, SNI */
+static int opt_require_cert;	/* --require-client-cert */
+static int opt_ignore_eof;	/* --ignore-unexpected-eof */
+static char *opt_tls_min;	/* --tls-min: 1.2 or 1.3 */
 
 /* Socket settings few need: --help names them in one line (cmdline.h). */
 static struct poptOption socket_options[] = {
@@ -76,6 +89,29 @@ static struct poptOption socket_options[] = {
 	  "set SO_REUSEPORT on the listener", NULL },
 	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
 	  "permissions of a UNIX socket file (0600)", "MODE" },
+	POPT_TABLEEND
+};
+
+/* The TLS settings: --help names them in one line, sockcat(1) says more. */
+static struct poptOption tls_options[] = {
+	{ "cafile", '\0', POPT_ARG_STRING, &opt_cafile, 0,
+	  "tls: trust the CAs in FILE", "FILE" },
+	{ "capath", '\0', POPT_ARG_STRING, &opt_capath, 0,
+	  "tls: trust the CAs in DIR (hashed)", "DIR" },
+	{ "cert", '\0', POPT_ARG_STRING, &opt_cert, 0,
+	  "tls: our certificate (chain)", "FILE" },
+	{ "key", '\0', POPT_ARG_STRING, &opt_key, 0,
+	  "tls: its private key", "FILE" },
+	{ "insecure", '\0', POPT_ARG_NONE, &opt_insecure, 0,
+	  "tls: do not verify the server", NULL },
+	{ "servername", '\0', POPT_ARG_STRING, &opt_servername, 0,
+	  "tls: verify and send NAME, not HOST", "NAME" },
+	{ "require-client-cert", '\0', POPT_ARG_NONE, &opt_require_cert, 0,
+	  "tls -l: refuse clients without one", NULL },
+	{ "ignore-unexpected-eof", '\0', POPT_ARG_NONE, &opt_ignore_eof, 0,
+	  "tls: a peer's end without close_notify is no error", NULL },
+	{ "tls-min", '\0', POPT_ARG_STRING, &opt_tls_min, 0,
+	  "tls: oldest protocol, 1.2 or 1.3", "V" },
 	POPT_TABLEEND
 };
 
@@ -106,6 +142,9 @@ static struct poptOption options[] = {
 	  "records end in NUL, not newline", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, socket_options, 0,
 	  "--nodelay, --reuseport, --mode=MODE: see sockcat(1)", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tls_options, 0,
+	  "TLS: --cafile, --cert, --key, --insecure, --servername, ...: "
+	  "see sockcat(1)", NULL },
 	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
 	  "report connections and byte counts on stderr", NULL },
 	CMDLINE_COMMON_OPTIONS
@@ -117,7 +156,9 @@ static const struct cmdline_help help = {
 	.forms = "ADDRESS: [tcp:]HOST:PORT, tcp4:, tcp6:, udp:HOST:PORT, "
 	    "udp4:, udp6:, unix:PATH,\n"
 	    "  unix-dgram:PATH, unix-seqpacket:PATH, unix:@NAME (abstract); "
-	    "[::1]:PORT\n",
+	    "[::1]:PORT;\n"
+	    "  tls:HOST:PORT, tls4:, tls6:, tls:unix:PATH (TLS over a stream "
+	    "address)\n",
 	.example = "sockcat -l tcp::8000 >file & sockcat localhost:8000 <file",
 };
 
@@ -130,6 +171,10 @@ static const struct timespec linger_bound = { 1, 0 };
 static mode_t sock_mode = 0600;
 static const char *addr_text;	/* ADDRESS as typed, for messages */
 static char **exec_argv;	/* COMMAND split, or sh -c STRING */
+/* TLS: the context, made once before any connection (-e children
+ * inherit it), and the name a client verifies. */
+static struct tls_ctx tls_ctx;
+static const char *tls_peer_name;
 
 /* State that exit and the signal path must undo. */
 static struct {
@@ -280,16 +325,29 @@ failed_at_socket(const struct pump *p)
 	return !p->failed_out;
 }
 
-/* Fail on an error of pump P (NULL: of poll): a socket error names the
- * address, a failed write on standard output is a write error (or
- * SIGPIPE). */
+/* Report the error in errno of the socket NAME: a TLS failure (EPROTO)
+ * in the words of T (NULL: plain). */
+static void
+warn_socket(const char *name, const struct tls_conn *t)
+{
+	if (t && errno == EPROTO && t->why[0])
+		warnx("%s: %s", name, t->why);
+	else
+		warn("%s", name);
+}
+
+/* Fail on an error of pump P (NULL: of poll) of the connection T (NULL:
+ * plain): a socket error names the address, a failed write on standard
+ * output is a write error (or SIGPIPE). */
 static void __attribute__((noreturn))
-pump_failed(const struct pump *p, const char *name)
+pump_failed(const struct pump *p, const char *name, const struct tls_conn *t)
 {
 	if (!p)
 		err(EXIT_FAIL, "poll");
-	if (failed_at_socket(p))
-		err(EXIT_FAIL, "%s", name);
+	if (failed_at_socket(p)) {
+		warn_socket(name, t);
+		exit(EXIT_FAIL);
+	}
 	if (p->to_sock)
 		err(EXIT_FAIL, "standard input");
 	stdout_failed();
@@ -333,28 +391,31 @@ relay_records(int sock, enum sock_kind kind, bool listener,
 	records_failed(st, name);
 }
 
-/* Relay the stream SOCK with UP and DOWN (see relay.h); fail on errors
- * (with LENIENT, report a socket's error with -v and return RELAY_ERROR
- * instead), else return how it ended. */
+/* Relay the stream SOCK (over TLS connection T, or NULL) with UP and
+ * DOWN (see relay.h); fail on errors (with LENIENT, report a socket's
+ * error with -v and return RELAY_ERROR instead), else return how it
+ * ended. */
 static enum relay_end
 relay_stream_or_err(int sock, const char *name, struct pump *up,
-    struct pump *down, bool lenient)
+    struct pump *down, bool lenient, struct tls_conn *t)
 {
 	struct relay_opts o = relay_opts();
 	struct pump *bad = NULL;
-	enum relay_end end = relay_stream(sock, up, down, &o, &bad);
+	enum relay_end end;
 
+	o.tls = t;
+	end = relay_stream(sock, up, down, &o, &bad);
 	if (end != RELAY_ERROR)
 		return end;
 	if (lenient && failed_at_socket(bad)) {
 		if (opt_verbose)
-			warn("%s", name);
+			warn_socket(name, t);
 		/* Input read but not sent yet goes to the next connection. */
 		up->failed_out = false;
 		up->wait_out = false;
 		return end;
 	}
-	pump_failed(bad, name);
+	pump_failed(bad, name, t);
 }
 
 /* Prepare the record relay of standard input and output; exit on
@@ -376,14 +437,18 @@ warn_attempt(const char *addr, int e, void *arg)
 		warnx("%s: %s", addr, strerror(e));
 }
 
-/* The connection options of the command line, for sockconn.c. */
+/* The connection options of the command line for SA, for sockconn.c.
+ * TLS over TCP always sets TCP_NODELAY: OpenSSL writes each record with
+ * its own write(2), and Nagle's algorithm then waits for acknowledgements
+ * the peer delays (measured: 30 % of the throughput, and 40 ms per
+ * connection after the session tickets). */
 static struct sock_conn_opts
-conn_opts(void)
+conn_opts(const struct sock_address *sa)
 {
 	struct sock_conn_opts o = {
 		.family = opt_ipv4 ? AF_INET : opt_ipv6 ? AF_INET6 : AF_UNSPEC,
 		.source = opt_source ? &source : NULL,
-		.nodelay = opt_nodelay,
+		.nodelay = opt_nodelay || sa->tls,
 		.reuseport = opt_reuseport,
 		.timeout = opt_connect_timeout ? &connect_ts : NULL,
 		.unix_mode = sock_mode,
@@ -407,7 +472,7 @@ resolve_failed(const char *context, int gai)
 static int
 connect_to(const struct sock_address *sa, unsigned port, bool quiet)
 {
-	struct sock_conn_opts o = conn_opts();
+	struct sock_conn_opts o = conn_opts(sa);
 	struct sock_fail fail;
 	char context[SOCK_HOST_MAX + 16];
 	int fd;
@@ -425,11 +490,24 @@ connect_to(const struct sock_address *sa, unsigned port, bool quiet)
 	err(EXIT_FAIL, "%s", context);
 }
 
+/* Put "tls:" before NAME (SIZE bytes), an operand of SA's kind, when SA
+ * speaks TLS and NAME does not say so yet ("tls:tcp:127.0.0.1:443"). */
+static void
+name_tls(const struct sock_address *sa, char *name, size_t size)
+{
+	size_t len = strlen(name);
+
+	if (!sa->tls || strncmp(name, "tls", 3) == 0 || len + 5 > size)
+		return;
+	memmove(name + 4, name, len + 1);
+	memcpy(name, "tls:", 4);
+}
+
 /* Bind (and for stream kinds listen on) SA; exit 1 on failure. */
 static int
 listen_on(const struct sock_address *sa)
 {
-	struct sock_conn_opts o = conn_opts();
+	struct sock_conn_opts o = conn_opts(sa);
 	char name[SOCK_ADDRSTR_MAX];
 	struct sock_fail fail;
 	int fd = sock_listen(sa, &o, &owned.path, &fail);
@@ -442,9 +520,11 @@ listen_on(const struct sock_address *sa)
 		err(EXIT_FAIL, "%s", addr_text);
 	if (opt_verbose && owned.path.replaced_stale)
 		warnx("%s: replaced a stale socket", addr_text);
-	if (opt_verbose)
-		warnx("listening on %s", sock_fd_address(fd, false, sa->kind,
-		    name, sizeof name));
+	if (opt_verbose) {
+		sock_fd_address(fd, false, sa->kind, name, sizeof name);
+		name_tls(sa, name, sizeof name);
+		warnx("listening on %s", name);
+	}
 	return fd;
 }
 
@@ -469,6 +549,7 @@ accept_named(int lfd, const struct sock_address *sa, int flags, char *name,
 		snprintf(name, size, "%s", addr_text);
 	else
 		sock_address_format(sa->kind, (void *)&peer, len, name, size);
+	name_tls(sa, name, size);
 	if (opt_verbose)
 		warnx("connection from %s", name);
 	return conn;
@@ -479,6 +560,66 @@ static bool
 accept_retry(void)
 {
 	return errno == EINTR || errno == EAGAIN || errno == ECONNABORTED;
+}
+
+/*
+ * Make T the TLS connection of the socket FD and run its handshake
+ * within BOUND (NULL: no bound); INT/TERM/HUP end the tool.  Return 0,
+ * or -1 with errno (ETIMEDOUT when BOUND passed, EPROTO with T's why).
+ */
+static int
+handshake(struct tls_conn *t, int fd, const struct timespec *bound)
+{
+	struct relay_opts o = relay_opts();
+	struct deadline d;
+	short want = POLLOUT;
+
+	if (tls_conn_init(t, &tls_ctx, fd, tls_peer_name) < 0)
+		return -1;
+	deadline_start(&d, bound);
+	while (tls_handshake(t, &want) < 0) {
+		struct pollfd pfd = { .fd = fd, .events = want };
+
+		if (errno != EAGAIN ||
+		    relay_poll(&pfd, 1, deadline_poll_ms(&d), &o) < 0)
+			return -1;
+		if (sigloop_stop)
+			cleanup_and_die(sigloop_stop);
+		if (deadline_expired(&d)) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Start TLS on the connection FD named NAME, as handshake() does; -v
+ * reports the protocol, cipher and peer.  Return EXIT_OK, or
+ * EXIT_TIMEOUT or EXIT_FAIL after saying why (with LENIENT, only with
+ * -v: one connection of a -k server).  T is to be freed either way.
+ */
+static int
+tls_start(struct tls_conn *t, int fd, const char *name,
+    const struct timespec *bound, bool lenient)
+{
+	char summary[512];
+	bool timeout;
+
+	if (handshake(t, fd, bound) == 0) {
+		if (opt_verbose)
+			warnx("%s: %s", name, tls_summary(t, summary,
+			    sizeof summary));
+		return EXIT_OK;
+	}
+	timeout = errno == ETIMEDOUT;
+	if (!lenient || opt_verbose) {
+		if (timeout)
+			warnx("%s: TLS handshake timed out", name);
+		else
+			warn_socket(name, t);
+	}
+	return timeout ? EXIT_TIMEOUT : EXIT_FAIL;
 }
 
 /* Print the -v summary of a connection. */
@@ -500,11 +641,12 @@ idle_exit(const char *name)
 	exit(EXIT_TIMEOUT);
 }
 
-/* Relay one stream or seqpacket connection of a listener; return its
- * end.  With -k an error of the connection itself ends only it. */
+/* Relay one stream (over T if not NULL) or seqpacket connection of a
+ * listener; return its end.  With -k an error of the connection itself
+ * ends only it. */
 static enum relay_end
 serve_connection(int sock, const struct sock_address *sa, const char *name,
-    struct pump *up, struct dgram_relay *rs)
+    struct pump *up, struct dgram_relay *rs, struct tls_conn *t)
 {
 	enum relay_end end;
 
@@ -518,7 +660,8 @@ serve_connection(int sock, const struct sock_address *sa, const char *name,
 		struct pump down;
 		uint64_t s0 = up->bytes;
 		pump_init(&down, sock, STDOUT_FILENO, true);
-		end = relay_stream_or_err(sock, name, up, &down, opt_keep_open);
+		end = relay_stream_or_err(sock, name, up, &down, opt_keep_open,
+		    t);
 		pump_free(&down);
 		report_counts(name, up->bytes - s0, down.bytes, "bytes");
 	}
@@ -526,26 +669,23 @@ serve_connection(int sock, const struct sock_address *sa, const char *name,
 }
 
 /*
- * Serve the -e connection CONN (named NAME) under -w, in a listener's
- * fork or in a client: run the COMMAND on one end of a socket pair and
- * relay between CONN and the other end, so that a connection idle for -w
- * is closed (and its COMMAND ended) while the listener and other
- * connections go on.  Exit with the COMMAND's status, or 124 when the
- * connection went idle.
+ * Serve the -e connection CONN (named NAME) under -w or over TLS (T, the
+ * handshake done; else NULL), in a listener's fork or in a client: run
+ * the COMMAND on one end of a socket pair and relay between CONN and the
+ * other end, so that a connection idle for -w is closed (and its COMMAND
+ * ended) while the listener and other connections go on, and so that
+ * the COMMAND, which cannot speak TLS, gets the plain bytes.  Exit with
+ * the COMMAND's status, or 124 when the connection went idle.
  */
 static void __attribute__((noreturn))
-supervise_exec(int conn, int socktype, const char *name)
+supervise_exec(int conn, int socktype, const char *name, struct tls_conn *t)
 {
 	static const struct timespec grace = { 1, 0 };
 	struct relay_opts o = relay_opts();
 	enum relay_end end;
 	int status;
 
-	/* A listener's fork is not the server: its exit must not undo the
-	 * server's state (the socket file, the other children and the
-	 * connections they serve). */
-	children_forget(&owned.kids);
-	memset(&owned.path, 0, sizeof owned.path);
+	o.tls = t;
 	end = children_exec_relayed(&owned.kids, conn, socktype, exec_argv,
 	    &o, &grace, &status);
 	switch (end) {
@@ -568,17 +708,53 @@ supervise_exec(int conn, int socktype, const char *name)
 		 * as the listener reports its own connections'. */
 		if (opt_keep_open && !opt_verbose)
 			exit(EXIT_FAIL);
-		err(EXIT_FAIL, "%s", name);
+		warn_socket(name, t);
+		exit(EXIT_FAIL);
 	}
 }
 
-/* Start the child that serves CONN (named NAME): the COMMAND on the
- * socket itself, the server holding CONN for its graceful close, or
- * with -w a process that relays and watches it.  Its pid, or -1. */
-static pid_t
-start_child(int conn, int lfd, int socktype, const char *name)
+/* In the child of a listener that serves CONN (named NAME) of SA: start
+ * TLS if SA has it (the handshake here, so that a slow client holds one
+ * -m slot, not the accept loop; bounded by -w), then supervise_exec(). */
+static void __attribute__((noreturn))
+serve_child(int conn, const struct sock_address *sa, const char *name)
 {
-	bool relayed = opt_idle != NULL;
+	struct tls_conn t;
+	int code;
+
+	/* A listener's fork is not the server: its exit must not undo the
+	 * server's state (the socket file, the other children and the
+	 * connections they serve). */
+	children_forget(&owned.kids);
+	memset(&owned.path, 0, sizeof owned.path);
+	if (!sa->tls)
+		supervise_exec(conn, sa->socktype, name, NULL);
+	fcntl(conn, F_SETFL, fcntl(conn, F_GETFL) | O_NONBLOCK);
+	code = tls_start(&t, conn, name, opt_idle ? &idle_ts : NULL,
+	    opt_keep_open);
+	if (code != EXIT_OK)
+		exit(code);
+	supervise_exec(conn, sa->socktype, name, &t);
+}
+
+/* Set TCP_NODELAY on the accepted TCP connection CONN of SA with
+ * --nodelay, and always with TLS (see conn_opts()). */
+static void
+set_nodelay(int conn, const struct sock_address *sa)
+{
+	if ((opt_nodelay || sa->tls) && sa->kind == SOCK_KIND_TCP)
+		setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+		    sizeof(int));
+}
+
+/* Start the child that serves CONN (named NAME) of SA: the COMMAND on
+ * the socket itself, the server holding CONN for its graceful close, or
+ * with -w or TLS a process that relays and watches it.  Its pid, or -1. */
+static pid_t
+start_child(int conn, int lfd, const struct sock_address *sa,
+    const char *name)
+{
+	bool relayed = opt_idle != NULL || sa->tls;
 	pid_t pid = children_fork(&owned.kids, relayed ? -1 : conn);
 
 	if (pid < 0) {
@@ -589,7 +765,7 @@ start_child(int conn, int lfd, int socktype, const char *name)
 	if (pid == 0) {
 		close(lfd);
 		if (relayed)
-			supervise_exec(conn, socktype, name);
+			serve_child(conn, sa, name);
 		children_exec(conn, exec_argv);
 	}
 	if (relayed)
@@ -659,7 +835,8 @@ accept_exec_loop(int lfd, const struct sock_address *sa)
 		}
 		if (conn < 0)
 			err(EXIT_FAIL, "%s: accept", addr_text);
-		pid = start_child(conn, lfd, sa->socktype, name);
+		set_nodelay(conn, sa);
+		pid = start_child(conn, lfd, sa, name);
 		if (!opt_keep_open && pid > 0) {
 			close(lfd);
 			remove_owned_path();
@@ -685,6 +862,34 @@ serve_datagrams(int lfd, const struct sock_address *sa)
 	if (rs.received == 0)
 		idle_exit(addr_text);
 	exit(EXIT_OK);
+}
+
+/* Serve the connection CONN (named NAME) of SA that a listener without
+ * -e accepted: TLS first if SA has it, then the relay of UP or RS; close
+ * CONN.  Return how it ended (RELAY_ERROR for a failed handshake under
+ * -k; without -k that exits). */
+static enum relay_end
+serve_accepted(int conn, const struct sock_address *sa, const char *name,
+    struct pump *up, struct dgram_relay *rs)
+{
+	struct tls_conn t, *tp = sa->tls ? &t : NULL;
+	enum relay_end end = RELAY_ERROR;
+	int code = EXIT_OK;
+
+	set_nodelay(conn, sa);
+	if (tp)
+		code = tls_start(tp, conn, name, opt_idle ? &idle_ts : NULL,
+		    opt_keep_open);
+	if (code != EXIT_OK && !opt_keep_open)
+		exit(code);
+	if (code == EXIT_OK) {
+		up->to = conn;
+		end = serve_connection(conn, sa, name, up, rs, tp);
+	}
+	if (tp)
+		tls_conn_free(tp);
+	close(conn);
+	return end;
 }
 
 /* Listen on SA and serve connections or datagrams; never returns. */
@@ -724,12 +929,7 @@ run_listener(const struct sock_address *sa)
 			close(lfd);
 			lfd = -1;
 		}
-		if (opt_nodelay && sa->kind == SOCK_KIND_TCP)
-			setsockopt(conn, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
-			    sizeof(int));
-		up.to = conn;
-		end = serve_connection(conn, sa, name, &up, &rs);
-		close(conn);
+		end = serve_accepted(conn, sa, name, &up, &rs);
 		if (end == RELAY_SIGNAL)
 			cleanup_and_die(sigloop_stop);
 		if (end == RELAY_IDLE) {
@@ -754,6 +954,8 @@ run_client(const struct sock_address *sa)
 	enum relay_end end;
 	struct pump up;
 	struct dgram_relay rs;
+	struct tls_conn t;
+	int code;
 
 	if (fd < 0) {
 		if (errno == ETIMEDOUT && opt_connect_timeout) {
@@ -767,13 +969,17 @@ run_client(const struct sock_address *sa)
 		snprintf(name, sizeof name, "%s", addr_text);
 	else
 		sock_fd_address(fd, true, sa->kind, name, sizeof name);
+	name_tls(sa, name, sizeof name);
 	if (opt_verbose)
 		warnx("connected to %s", name);
-	if (exec_argv && opt_idle) {
+	if (sa->tls && (code = tls_start(&t, fd, name, opt_connect_timeout ?
+	    &connect_ts : NULL, false)) != EXIT_OK)
+		exit(code);
+	if (exec_argv && (opt_idle || sa->tls)) {
 		sigloop_arm();
 		if (children_init(&owned.kids, 1, &linger_bound) < 0)
 			err(EXIT_FAIL, "calloc");
-		supervise_exec(fd, sa->socktype, name);
+		supervise_exec(fd, sa->socktype, name, sa->tls ? &t : NULL);
 	}
 	if (exec_argv) {
 		int flags = fcntl(fd, F_GETFL);
@@ -796,7 +1002,8 @@ run_client(const struct sock_address *sa)
 	{
 		struct pump down;
 		pump_init(&down, fd, STDOUT_FILENO, true);
-		end = relay_stream_or_err(fd, name, &up, &down, false);
+		end = relay_stream_or_err(fd, name, &up, &down, false,
+		    sa->tls ? &t : NULL);
 		report_counts(name, up.bytes, down.bytes, "bytes");
 	}
 	if (end == RELAY_IDLE)
@@ -804,8 +1011,26 @@ run_client(const struct sock_address *sa)
 	exit(EXIT_OK);
 }
 
-/* -z: see whether SA accepts connections; print the open ports of a
- * range.  Exit 0 if any port is open, else 1. */
+/* -z on a tls: address: whether the connection FD completes a verified
+ * handshake (one that fails is said, for a RANGE only with -v); then
+ * send close_notify, as a client that is done. */
+static bool
+probe_tls(int fd, bool range)
+{
+	struct tls_conn t;
+	short want;
+	bool ok = tls_start(&t, fd, addr_text, opt_connect_timeout ?
+	    &connect_ts : NULL, range) == EXIT_OK;
+
+	if (ok)
+		(void)tls_close_notify(&t, &want);
+	tls_conn_free(&t);
+	return ok;
+}
+
+/* -z: see whether SA accepts connections (a tls: address: and completes
+ * a verified handshake); print the open ports of a range.  Exit 0 if any
+ * port is open, else 1. */
 static void __attribute__((noreturn))
 run_probe(const struct sock_address *sa)
 {
@@ -813,6 +1038,10 @@ run_probe(const struct sock_address *sa)
 
 	for (unsigned port = sa->port_lo; port <= sa->port_hi; port++) {
 		int fd = connect_to(sa, port, true);
+		if (fd >= 0 && sa->tls && !probe_tls(fd, range)) {
+			close(fd);
+			continue;
+		}
 		if (fd >= 0) {
 			close(fd);
 			any = true;
@@ -931,6 +1160,68 @@ check_target(const struct sock_address *sa)
 		usage_error("%s: cannot connect to port 0", addr_text);
 }
 
+/* Exit 2 unless the TLS options go together and with the address SA. */
+static void
+check_tls(const struct sock_address *sa)
+{
+	bool any = opt_cafile || opt_capath || opt_cert || opt_key ||
+	    opt_insecure || opt_servername || opt_require_cert ||
+	    opt_ignore_eof || opt_tls_min;
+
+	if (!sa->tls) {
+		if (any)
+			usage_error("%s: TLS options need a tls: address",
+			    addr_text);
+		return;
+	}
+	if (!opt_cert != !opt_key)
+		usage_error("--cert and --key go together");
+	if (opt_listen && !opt_cert)
+		usage_error("-l %s needs --cert and --key", addr_text);
+	if (opt_listen && (opt_insecure || opt_servername))
+		usage_error("--insecure and --servername are for connecting");
+	if (opt_require_cert && (!opt_listen || !(opt_cafile || opt_capath)))
+		usage_error("--require-client-cert needs -l and --cafile or "
+		    "--capath");
+	if (opt_insecure && (opt_cafile || opt_capath))
+		usage_error("--insecure excludes --cafile and --capath");
+	if (opt_tls_min && strcmp(opt_tls_min, "1.2") != 0 &&
+	    strcmp(opt_tls_min, "1.3") != 0)
+		usage_error("--tls-min: '%s': 1.2 or 1.3", opt_tls_min);
+	if (!opt_listen && !opt_insecure && !opt_servername && !sa->host[0])
+		usage_error("%s: no host name to verify: give --servername "
+		    "(or --insecure)", addr_text);
+}
+
+/* Make the TLS context of the command line for SA (the name a client
+ * verifies: --servername, else HOST); exit 1 naming a file at fault. */
+static void
+tls_setup_or_err(const struct sock_address *sa)
+{
+	struct tls_opts o = {
+		.server = opt_listen,
+		.cafile = opt_cafile,
+		.capath = opt_capath,
+		.cert = opt_cert,
+		.key = opt_key,
+		.insecure = opt_insecure,
+		.verify_client = opt_listen && (opt_cafile || opt_capath),
+		.require_client = opt_require_cert,
+		.ignore_unexpected_eof = opt_ignore_eof,
+		.min_version = opt_tls_min && strcmp(opt_tls_min, "1.3") == 0 ?
+		    TLS1_3_VERSION : TLS1_2_VERSION,
+	};
+	char why[TLS_WHY_MAX + PATH_MAX];
+
+	if (!sa->tls)
+		return;
+	if (!opt_listen)
+		tls_peer_name = opt_servername ? opt_servername :
+		    sa->host[0] ? sa->host : NULL;
+	if (tls_ctx_init(&tls_ctx, &o, why, sizeof why) < 0)
+		errx(EXIT_FAIL, "%s", why);
+}
+
 /* Split -e's COMMAND into exec_argv, or make it --sh-exec's sh -c. */
 static void
 command_or_err(void)
@@ -962,8 +1253,10 @@ main(int argc, char **argv)
 	values_or_err();
 	check_usage(&sa);
 	check_target(&sa);
+	check_tls(&sa);
 	command_or_err();
 	require_std_fds(closed, sa.port_lo != sa.port_hi);
+	tls_setup_or_err(&sa);
 	atexit(cleanup);
 	/* EPIPE from writes, not death: stdout's EPIPE re-raises it. */
 	signal(SIGPIPE, SIG_IGN);
