@@ -21,7 +21,7 @@ _ipcu_mqsend() {
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "-p --priority -T --type -c --create
 		    --max-messages --message-size --mode -t --timeout -0 --null
-		    --stat -h --help --usage -V --version" -- "$cur"))
+		    -v --verbose --stat -h --help --usage -V --version" -- "$cur"))
 		return 0
 	fi
 	# Only the first operand is a queue; the others are messages.

@@ -21,6 +21,11 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* The operand forms above as one line of --help, for an operand WHAT (a
+ * string literal: "QUEUE", "SEM", ...). */
+#define IPC_OPERAND_FORMS(WHAT) WHAT ": NAME or /NAME (POSIX), " \
+	"key:KEY, id:ID, ftok:PATH[:PROJ] (System V)\n"
+
 enum ipc_flavor { IPC_POSIX, IPC_SYSV };
 
 struct ipc_operand {

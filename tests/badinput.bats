@@ -40,7 +40,7 @@ mqsend   | missing  | QUEUE                |
 mqsend   | missing  | -p                   | -c /hbq11 -p
 mqsend   | extra    | -                    | n/a: MESSAGE... takes any number of operands
 mqsend   | unknown  | --bogus              | -c --bogus /hbq12
-mqsend   | conflict | key:0x4802           | -c -p 3 key:0x4802
+mqsend   | conflict | -T                   | -c -p 3 -T 3 key:0x4802
 mqrecv   | empty    | ''                   | -c ''
 mqrecv   | empty    | ''                   | -c -t '' /hbr1
 mqrecv   | negative | '-1'                 | -c -n -1 /hbr2

@@ -52,7 +52,7 @@ uniq_hexkey() {
 	done
 }
 
-@test "options complete, and each tool offers exactly the options its --help lists" {
+@test "options complete, and each tool offers exactly the options its --usage lists" {
 	comp "mqsend --pri"; [ "$reply" = --priority ]
 	comp "shmcat --tru"; [ "$reply" = --truncate ]
 	comp "semop --no-"; [ "$reply" = --no-fork ]
@@ -60,11 +60,18 @@ uniq_hexkey() {
 	for t in "${tools[@]}"; do
 		comp "$t -"
 		# "--count=" is offered for "--count" followed by its value.
-		offered=$(grep -v -x -e -- -e -h <<<"$reply" | sed 's/=$//' | sort -u)
-		listed=$("$t" --help | grep -oE '^ +(-[A-Za-z0-9?], )?--[a-z][-a-z0-9]*|^ +-[A-Za-z0-9]( |$)' |
-		    tr -d ' ,' | sed 's/^\(-[A-Za-z0-9?]\)\(--\)/\1\n\2/' | grep -vx -- '-?' | sort -u)
+		offered=$(grep -v -x -e -- <<<"$reply" | sed 's/=$//' | sort -u)
+		# --usage lists every option (--help may sum a group up in
+		# one line): "[-FvhV]" clusters, "[-c|--create=VALUE]", "[-4]".
+		usage=$("$t" --usage)
+		listed=$( {
+			grep -oE '\[-[A-Za-z0-9]+\]' <<<"$usage" |
+			    sed 's/[][-]//g; s/./-&\n/g'
+			grep -oE '\[-[A-Za-z0-9]\|' <<<"$usage" | tr -d '[|'
+			grep -oE -- '--[a-z][-a-z0-9]*' <<<"$usage"
+		} | grep -v '^$' | sort -u)
 		diff <(echo "$listed") <(echo "$offered") ||
-			{ echo "$t: --help (<) and completion (>) differ"; return 1; }
+			{ echo "$t: --usage (<) and completion (>) differ"; return 1; }
 		if grep -qx -- -h <<<"$reply"; then
 			"$t" -h >/dev/null || { echo "$t offers -h and refuses it"; return 1; }
 		fi

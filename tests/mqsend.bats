@@ -92,6 +92,23 @@ count() {
 	[ "$output" = "$(printf '42\tx\n42\ty\n1\tz')" ]
 }
 
+@test "System V key: -p is the type too, as mqrecv -P shows it; -p 0 refused" {
+	mkq "$k"
+	mqsend "$k" first
+	mqsend -p 9 "$k" urgent
+	run mqrecv -P -t 0 "$k"
+	[ "$output" = "$(printf '1\tfirst\n9\turgent')" ]
+	# mqrecv -T selects what -p sent.
+	mqsend -p 9 "$k" again
+	mqsend -p 2 "$k" other
+	run mqrecv -T 9 -t 0 "$k"
+	[ "$output" = again ]
+	run mqsend -p 0 "$k" zero
+	assert_status_msg 2 "^mqsend: -p: '0' is no System V message type: types start at 1 \\($k is System V\\)"
+	run mqrecv -t 0 "$k"
+	[ "$output" = other ]
+}
+
 @test "System V id: and ftok: name the same queue" {
 	local f=$BATS_TEST_TMPDIR/ftok-file
 	touch "$f"
@@ -171,6 +188,54 @@ count() {
 	[ "$output" = second ]
 }
 
+@test "a send waiting 1 s on a full queue says so once, when stderr is a terminal" {
+	mqsend -c --max-messages 2 --message-size 16 "$q" a b </dev/null
+	# script(1) gives mqsend a terminal; what mqsend writes on it lands
+	# in $T/tty.
+	script -qefc "echo \$\$ >'$T/pid'; exec mqsend '$q' c d" /dev/null \
+	    >"$T/tty" 2>&1 </dev/null &
+	local sc=$! pid
+	cleanup_kill $sc
+	wait_until test -s "$T/pid"
+	pid=$(cat "$T/pid")
+	cleanup_add kill -KILL "$pid"
+	wait_until 10 grep -q "queue full" "$T/tty"
+	grep -q "^mqsend: $q: queue full (2 of 2 messages), waiting; -t to give up" "$T/tty" ||
+		{ cat -A "$T/tty"; return 1; }
+	idle "mqsend=$pid"
+	# c goes in, d waits in its turn, over a second: no second notice.
+	mqrecv -n 1 "$q" >/dev/null
+	wait_until bash -c "[ \$(mqrecv --stat '$q' | sed -n 's/^messages=//p') -eq 2 ]"
+	idle "mqsend=$pid"
+	run mqrecv -n 3 "$q"
+	[ "$output" = "$(printf 'b\nc\nd')" ]
+	wait "$sc"
+	[ "$(grep -c 'queue full' "$T/tty")" -eq 1 ] || { cat -A "$T/tty"; return 1; }
+}
+
+@test "-v tells of a full queue off a terminal too (System V: bytes); without it nothing is said" {
+	fill_both
+	run mqsend -t 1.5 "$q" "$(m16)"
+	assert_status_msg 124 "^mqsend: $q: message 1 not sent: the queue stayed full\$"
+	run mqsend -v -t 1.5 "$q" "$(m16)"
+	assert_status_msg 124 "^mqsend: $q: queue full \\(1 of 1 messages\\), waiting until -t 1.5 runs out"$'\n'"mqsend: $q: message 1 not sent"
+	run mqsend -v -t 1.5 "$k" "$(m16)"
+	assert_status_msg 124 "^mqsend: $k: queue full \\(16 of 16 bytes\\), waiting until -t 1.5 runs out"
+	# Given up within the second: nothing to tell.
+	run mqsend -v -t 0.5 "$k" "$(m16)"
+	assert_status_msg 124 "^mqsend: $k: message 1 not sent: the queue stayed full\$"
+	# Told, then sent once there is room.
+	mqsend -v "$q" last 2>"$T/err" &
+	local pid=$!
+	cleanup_kill $pid
+	wait_until 10 grep -q "queue full" "$T/err"
+	mqrecv -n 1 "$q" >/dev/null
+	wait "$pid"
+	run mqrecv -t 0 "$q"
+	[ "$output" = last ]
+	[ "$(cat "$T/err")" = "mqsend: $q: queue full (1 of 1 messages), waiting; -t to give up" ]
+}
+
 @test "streaming: each record is sent while input stays open" {
 	mkq "$q"
 	mkfifo "$BATS_TEST_TMPDIR/in"
@@ -213,15 +278,17 @@ count() {
 		[[ $output == *"Try 'mqsend --help'"* ]]
 		run ! exists "$q"
 	done
-	for t in 0 -1 x; do
+	for t in -1 x; do
 		run mqsend -c -T "$t" "$k" hello
 		assert_status_msg 2 "-T: System V message type must be a number from 1 to [0-9]+: '$t'"
 		run ! exists "$k"
 	done
+	run mqsend -c -T 0 "$k" hello
+	assert_status_msg 2 "-T: '0' is no System V message type: types start at 1"
 	run mqsend -c -T 3 "$q" hello
 	assert_status_msg 2 "types are for System V queues"
-	run mqsend -c -p 3 "$k" hello
-	assert_status_msg 2 "priorities are for POSIX queues"
+	run mqsend -c -p 3 -T 3 "$k" hello
+	assert_status_msg 2 "-p and -T both set the type of a System V message"
 	run ! exists "$q"
 	run ! exists "$k"
 }
@@ -386,11 +453,14 @@ fill_both() {
 	spawn posix-t mqsend -t 60 "$q" "$(m16)" &
 	spawn sysv mqsend "$k" "$(m16)" &
 	spawn sysv-t mqsend -t 60 "$k" "$(m16)" &
+	# -v: the first second is a bounded wait, then the notice.
+	spawn posix-v mqsend -v "$q" "$(m16)" 2>/dev/null &
+	spawn sysv-v mqsend -v -t 60 "$k" "$(m16)" 2>/dev/null &
 	mkfifo "$T/in"
 	exec 5<>"$T/in"
 	spawn input mqsend "$q" <"$T/in" &
 	local name pids=()
-	for name in posix posix-t sysv sysv-t input; do
+	for name in posix posix-t sysv sysv-t posix-v sysv-v input; do
 		spawned "$name"; pids+=("$name=$pid")
 	done
 	for name in "${pids[@]}"; do wait_until asleep "${name#*=}"; done

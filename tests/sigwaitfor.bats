@@ -336,6 +336,22 @@ example() {
 	assert_status_msg 1 "^sigwaitfor: --pid $gone: no such process\$"
 }
 
+@test "an unknown option after a signal: the COMMAND goes after '--'" {
+	# The issue's case: the COMMAND has options of its own.
+	run sigwaitfor USR1 sh -c 'kill -USR1 $PPID'
+	assert_status_msg 2 "^sigwaitfor: -c: unknown option \\(a COMMAND goes after '--'\\)"$'\n'"Try 'sigwaitfor --help'"
+	run sigwaitfor -t 1 USR1 HUP ls --all
+	assert_status_msg 2 "^sigwaitfor: --all: unknown option \\(a COMMAND goes after '--'\\)"
+	# Before any operand an unknown option is only that.
+	run sigwaitfor -x USR1
+	assert_status_msg 2 "^sigwaitfor: -x: unknown option"$'\n'"Try"
+	# The other tools that run a COMMAND say it too.
+	run semop "$(uniq_name sem)" sh -x script
+	assert_status_msg 2 "^semop: -x: unknown option \\(a COMMAND goes after '--'\\)"
+	run mqrecv "$(uniq_name q)" cat -x
+	assert_status_msg 2 "^mqrecv: -x: unknown option \\(a COMMAND goes after '--'\\)"
+}
+
 @test "bad input: exit 2, a message naming the value, nothing created" {
 	local -a cases=(
 		"no signal to wait for|"
@@ -348,6 +364,7 @@ example() {
 		"--pid: invalid number: 'abc'|--pid abc USR1"
 		"--bogus: unknown option|--bogus USR1"
 		"unknown signal: 'touch' \\(a COMMAND goes after '--'\\)|USR1 touch"
+		"-c: unknown option \\(a COMMAND goes after '--'\\)|USR1 sh -c true"
 	)
 	for c in "${cases[@]}"; do
 		# shellcheck disable=SC2086

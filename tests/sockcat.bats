@@ -54,7 +54,7 @@ start_peer() {
 
 # --- Usage, help, bad input ------------------------------------------------
 
-@test "--help shows the synopsis and every option" {
+@test "--help shows the synopsis and the options" {
 	run sockcat --help
 	assert_status_msg 0 'Usage: sockcat \[OPTION\]\.\.\. ADDRESS'
 	[[ $output == *--listen* && $output == *--max-conns* &&
@@ -81,6 +81,24 @@ start_peer() {
 	run sockcat localhost:8000 more
 	assert_status_msg 2 "sockcat: extra operand 'more'"
 	[[ $output != *"port goes"* ]]
+}
+
+@test "a port alone, as nc takes it: the message gives the address to write" {
+	run sockcat -l 8000
+	assert_status_msg 2 "^sockcat: 8000: a port alone is not an address; listen on tcp::8000 \\(every local address\\)"$'\n'"Try 'sockcat --help'"
+	run sockcat -l -k -e cat 8000
+	assert_status_msg 2 "listen on tcp::8000"
+	run sockcat 8000
+	assert_status_msg 2 "^sockcat: 8000: a port alone is not an address; connect to localhost:8000"
+	# What the messages suggest is an address.
+	run timeout 0.5 sockcat -l tcp::0 </dev/null
+	[[ $status -eq 124 ]] || { echo "$status: $output"; return 1; }
+	run sockcat -z localhost:1
+	[[ $status -eq 1 ]] || { echo "$status: $output"; return 1; }
+	# Any other word keeps the general message.
+	run sockcat -l bogus
+	assert_status_msg 2 "^sockcat: bogus: not an address \\(KIND:"
+	[[ $output != *"a port alone"* ]]
 }
 
 @test "bad addresses: kind, port 0, port 70000, no port, brackets, long path" {

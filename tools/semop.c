@@ -61,18 +61,30 @@ static struct poptOption options[] = {
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "give up any wait after DURATION (exit 124)", "DURATION" },
 	{ "conflict-exit-code", 'E', POPT_ARG_STRING, &opt_conflict, 0,
-	  "exit status when the timeout expires (default 124)", "N" },
+	  "exit status when the timeout expires (124)", "N" },
 	{ "no-fork", 'F', POPT_ARG_NONE, &opt_no_fork, 0,
-	  "exec COMMAND in place (System V: the undo survives)", NULL },
+	  "exec COMMAND in place (System V: undo survives)", NULL },
 	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
 	  "report how long each wait took", NULL },
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-	  "print the semaphore's attributes as key=value lines", NULL },
+	  "print the semaphore's attributes, key=value lines", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
 	  "remove the semaphore at the end", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... SEM [OP]...\n"
+	    "[OPTION]... SEM -- COMMAND [ARG]...",
+	.forms = IPC_OPERAND_FORMS("SEM")
+	    "OP: wait (take 1), post (give 1), get (print), zero (wait for "
+	    "0, System V);\n"
+	    "    N:+K, N:-K, N:0 on semaphore N of a System V set, in one "
+	    "atomic step\n"
+	    "COMMAND: run holding one unit, released when it ends\n",
+	.example = "semop -c 2 key:0x52 -- make -j1 build",
+	.command = 1,
 };
 
 enum op_kind { OP_WAIT, OP_POST, OP_GET, OP_ZERO, OP_LIST };
@@ -548,9 +560,7 @@ main(int argc, char **argv)
 	atexit(close_stdout);
 	inherited_signals_save(&inherited);
 	args = cmdline_parse_or_err(cmdline_split_command(argc, argv, &command),
-	    (const char **)argv, options,
-	    "[OPTION]... SEM [OP]...\n"
-	    "  or:  semop [OPTION]... SEM -- COMMAND [ARG]...");
+	    (const char **)argv, options, &help);
 	if (!args[0])
 		usage_error("missing semaphore operand");
 	ipc_operand_or_err(args[0], SEM_NAME_MAX, &operand);

@@ -58,8 +58,7 @@ static struct poptOption options[] = {
 	{ "offset", 'o', POPT_ARG_STRING, &opt_offset, 0,
 	  "start at byte OFFSET of each object", "OFFSET" },
 	{ "size", 's', POPT_ARG_STRING, &opt_size, 0,
-	  "copy at most SIZE bytes; with -w -c, the size of a new "
-	  "object", "SIZE" },
+	  "copy at most SIZE bytes; -w -c: size of a new object", "SIZE" },
 	{ "create", 'c', POPT_ARG_NONE, &opt_create, 0,
 	  "create SHM (with -w) and the -L semaphore if missing", NULL },
 	{ "truncate", '\0', POPT_ARG_NONE, &opt_truncate, 0,
@@ -72,13 +71,23 @@ static struct poptOption options[] = {
 	  "give up waiting for SEM after DURATION (exit 124)",
 	  "DURATION" },
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-	  "print attributes as key=value lines instead of contents",
+	  "print attributes as key=value lines, not contents",
 	  NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
 	  "remove each object after the copy", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... SHM...\n"
+	    "-w [OPTION]... SHM",
+	.forms = "Copy each SHM to standard output, or with -w standard input "
+	    "into SHM.\n"
+	    IPC_OPERAND_FORMS("SHM")
+	    "SEM (-L): the same forms, as semop(1) takes them\n"
+	    "SIZE, OFFSET: bytes, or with K, M, G; DURATION: 1.5, 250ms, 2m\n",
+	.example = "date | shmcat -w -c --truncate status; shmcat status",
 };
 
 #define BUF_SIZE (128 * 1024)		/* fallback copy buffer */
@@ -755,9 +764,7 @@ main(int argc, const char **argv)
 	int status = EXIT_OK;
 
 	atexit(close_stdout);
-	args = cmdline_parse_or_err(argc, argv, options,
-	    "[OPTION]... SHM...\n"
-	    "  or:  shmcat -w [OPTION]... SHM");
+	args = cmdline_parse_or_err(argc, argv, options, &help);
 	if (opt_offset)
 		off = size_arg("-o", opt_offset);
 	if (opt_size)

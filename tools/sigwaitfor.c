@@ -60,7 +60,7 @@ static struct poptOption options[] = {
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
 	  "give up after DURATION (exit 124)", "DURATION" },
 	{ "pidfile", 'p', POPT_ARG_STRING, &opt_pidfile, 0,
-	  "write the process id to FILE once the signals are blocked",
+	  "write our pid to FILE once the signals are blocked",
 	  "FILE" },
 	{ "pid", '\0', POPT_ARG_STRING, &opt_pid, 0,
 	  "also stop, printing \"exited\", when process PID exits",
@@ -70,8 +70,19 @@ static struct poptOption options[] = {
 	{ "list", 'l', POPT_ARG_NONE, &opt_list, 0,
 	  "list signal numbers, names and meanings", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
+	    "-l [SIGNAL]...",
+	.forms = "Wait for a SIGNAL and print its name; COMMAND starts once "
+	    "they are blocked.\n"
+	    "SIGNAL: USR1, SIGUSR1, usr1, 10, RTMIN, RTMIN+3, RTMAX-1 "
+	    "(-l lists them)\n"
+	    "DURATION: 1.5 (seconds), 250ms, 2m, 1h\n",
+	.example = "sigwaitfor -t 5 USR1 -- sh -c 'kill -USR1 $PPID'",
+	.command = 1,
 };
 
 /* Values of the options above, once parsed. */
@@ -511,8 +522,7 @@ parse_or_err(int argc, char **argv, char ***command)
 {
 	const char **sigs = cmdline_parse_or_err(
 	    cmdline_split_command(argc, argv, command), (const char **)argv,
-	    options, "[OPTION]... SIGNAL... [-- COMMAND [ARG]...]\n"
-	    "   or: sigwaitfor -l [SIGNAL]...");
+	    options, &help);
 
 	if (*command && !(*command)[0])
 		usage_error("no COMMAND after '--'");

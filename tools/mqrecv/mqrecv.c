@@ -65,30 +65,37 @@ static struct msgq_create_args opt_create;	/* -c and its sizes, mode */
 
 static struct poptOption options[] = {
 	{ "count", 'n', POPT_ARG_STRING, &opt_count, 0,
-	  "stop after N messages (with a COMMAND: N jobs that succeeded)",
-	  "N" },
+	  "stop after N messages (with COMMAND: N successes)", "N" },
 	{ "timeout", 't', POPT_ARG_STRING, &opt_timeout, 0,
-	  "stop when no message came for DURATION (0: do not wait)",
+	  "stop when no message came for DURATION (0: drain)",
 	  "DURATION" },
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
 	  "end each record with NUL, not newline", NULL },
 	{ "show-priority", 'P', POPT_ARG_NONE, &opt_show_prio, 0,
-	  "prefix each record with its priority or type and a tab", NULL },
+	  "prefix each record with its priority/type and a tab", NULL },
 	{ "type", 'T', POPT_ARG_STRING, &opt_type, 0,
-	  "System V: receive type TYPE (0: any, -N: lowest type up to N)",
+	  "System V: take type TYPE (0: any, -N: lowest <= N)",
 	  "TYPE" },
 	{ "batch", '\0', POPT_ARG_NONE, &opt_batch, 0,
-	  "into a pipe, write as fast as it takes, for a reader that reads "
-	  "everything", NULL },
+	  "write batches into a pipe, for readers that read all", NULL },
 	MSGQ_CREATE_OPTIONS(opt_create)
 	WORKER_OPTIONS
 	{ "stat", '\0', POPT_ARG_NONE, &opt_stat, 0,
-	  "print the queue's attributes as key=value lines and exit", NULL },
+	  "print the queue's attributes as key=value lines", NULL },
 	{ "unlink", '\0', POPT_ARG_NONE, &opt_unlink, 0,
 	  "remove the queue (after receiving, with -n or -t)", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... QUEUE\n"
+	    "[OPTION]... QUEUE -- COMMAND [ARG]...",
+	.forms = IPC_OPERAND_FORMS("QUEUE")
+	    "COMMAND: run per message, on its standard input; consumed if "
+	    "it exits 0\n",
+	.example = "mqrecv -t 0 jobs | sort",
+	.command = 1,
 };
 
 /* What standard output is, which decides how a write may wait. */
@@ -652,8 +659,7 @@ parse_or_err(int argc, const char **argv, struct msgq_create *create,
 	const char **args, *qarg;
 
 	argc = cmdline_split_command(argc, (char **)argv, command);
-	args = cmdline_parse_or_err(argc, argv, options, "[OPTION]... QUEUE\n"
-	    "  or:  mqrecv [OPTION]... QUEUE -- COMMAND [ARG]...");
+	args = cmdline_parse_or_err(argc, argv, options, &help);
 	qarg = args[0];
 	if (!qarg)
 		usage_error("missing QUEUE operand");

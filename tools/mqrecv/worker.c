@@ -56,11 +56,11 @@ static char *opt_dead_letter;	/* --dead-letter: where those messages go */
 
 struct poptOption worker_options[] = {
 	{ "jobs", 'j', POPT_ARG_STRING, &opt_jobs, 0,
-	  "with a COMMAND: run up to N at once (default 1)", "N" },
+	  "with COMMAND: run up to N at once (default 1)", "N" },
 	{ "max-attempts", '\0', POPT_ARG_STRING, &opt_max_attempts, 0,
-	  "with a COMMAND: give a message up after it failed K times", "K" },
+	  "with COMMAND: give a message up after K failures", "K" },
 	{ "dead-letter", '\0', POPT_ARG_STRING, &opt_dead_letter, 0,
-	  "with a COMMAND: send the messages given up to QUEUE", "QUEUE" },
+	  "with COMMAND: send the messages given up to QUEUE", "QUEUE" },
 	POPT_TABLEEND
 };
 

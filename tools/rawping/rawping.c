@@ -86,8 +86,15 @@ static struct poptOption options[] = {
 	{ "json", '\0', POPT_ARG_NONE, &opt_json, 0,
 	  "print JSON Lines instead of text", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... HOST...",
+	.forms = "Send ICMP echo requests to every HOST at once, as ping does.\n"
+	    "HOST: a name, or an IPv4 or IPv6 address\n"
+	    "INTERVAL, TIMEOUT, DEADLINE: 1.5 (seconds), 200ms, 2m\n",
+	.example = "rawping -c 3 -i 0.2 localhost ::1",
 };
 
 /* Values of the options above, once parsed. */
@@ -444,7 +451,7 @@ static const char **
 parse_or_err(int argc, char **argv)
 {
 	const char **args = cmdline_parse_or_err(argc, (const char **)argv,
-	    options, "[OPTION]... HOST...");
+	    options, &help);
 
 	if (opt_ip_versions == 3)
 		usage_error("only one of -4 and -6 may be given");

@@ -81,37 +81,19 @@ static int opt_require_cert;	/* --require-client-cert */
 static int opt_ignore_eof;	/* --ignore-unexpected-eof */
 static char *opt_tls_min;	/* --tls-min: 1.2 or 1.3 */
 
-static struct poptOption options[] = {
-	{ "listen", 'l', POPT_ARG_NONE, &opt_listen, 0,
-	  "listen on ADDRESS instead of connecting", NULL },
-	{ "keep-open", 'k', POPT_ARG_NONE, &opt_keep_open, 0,
-	  "go on accepting connections after the first", NULL },
-	{ "exec", 'e', POPT_ARG_STRING, &opt_exec, 0,
-	  "run COMMAND (split at blanks, no shell) per connection",
-	  "COMMAND" },
-	{ "sh-exec", '\0', POPT_ARG_STRING, &opt_sh_exec, 0,
-	  "run STRING with /bin/sh -c per connection", "STRING" },
-	{ "max-conns", 'm', POPT_ARG_STRING, &opt_max_conns, 0,
-	  "serve at most N connections at once with -e (100)", "N" },
-	{ "idle-timeout", 'w', POPT_ARG_STRING, &opt_idle, 0,
-	  "close a connection idle for DURATION", "DURATION" },
-	{ "connect-timeout", '\0', POPT_ARG_STRING,
-	  &opt_connect_timeout, 0,
-	  "give up connecting after DURATION", "DURATION" },
-	{ "probe", 'z', POPT_ARG_NONE, &opt_probe, 0,
-	  "only probe whether ADDRESS accepts connections", NULL },
-	{ "source", 's', POPT_ARG_STRING, &opt_source, 0,
-	  "connect from local address HOST[:PORT]", "HOST" },
-	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
-	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
+/* Socket settings few need: --help names them in one line (cmdline.h). */
+static struct poptOption socket_options[] = {
 	{ "nodelay", '\0', POPT_ARG_NONE, &opt_nodelay, 0,
 	  "set TCP_NODELAY", NULL },
-	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
-	  "records end in NUL, not newline", NULL },
 	{ "reuseport", '\0', POPT_ARG_NONE, &opt_reuseport, 0,
 	  "set SO_REUSEPORT on the listener", NULL },
 	{ "mode", '\0', POPT_ARG_STRING, &opt_mode, 0,
 	  "permissions of a UNIX socket file (0600)", "MODE" },
+	POPT_TABLEEND
+};
+
+/* The TLS settings: --help names them in one line, sockcat(1) says more. */
+static struct poptOption tls_options[] = {
 	{ "cafile", '\0', POPT_ARG_STRING, &opt_cafile, 0,
 	  "tls: trust the CAs in FILE", "FILE" },
 	{ "capath", '\0', POPT_ARG_STRING, &opt_capath, 0,
@@ -130,11 +112,54 @@ static struct poptOption options[] = {
 	  "tls: a peer's end without close_notify is no error", NULL },
 	{ "tls-min", '\0', POPT_ARG_STRING, &opt_tls_min, 0,
 	  "tls: oldest protocol, 1.2 or 1.3", "V" },
+	POPT_TABLEEND
+};
+
+static struct poptOption options[] = {
+	{ "listen", 'l', POPT_ARG_NONE, &opt_listen, 0,
+	  "listen on ADDRESS instead of connecting", NULL },
+	{ "keep-open", 'k', POPT_ARG_NONE, &opt_keep_open, 0,
+	  "go on accepting connections after the first", NULL },
+	{ "exec", 'e', POPT_ARG_STRING, &opt_exec, 0,
+	  "run COMMAND per connection (split at blanks)",
+	  "COMMAND" },
+	{ "sh-exec", '\0', POPT_ARG_STRING, &opt_sh_exec, 0,
+	  "run STRING with /bin/sh -c per connection", "STRING" },
+	{ "max-conns", 'm', POPT_ARG_STRING, &opt_max_conns, 0,
+	  "at most N connections at once with -e (100)", "N" },
+	{ "idle-timeout", 'w', POPT_ARG_STRING, &opt_idle, 0,
+	  "close a connection idle for DURATION", "DURATION" },
+	{ "connect-timeout", '\0', POPT_ARG_STRING,
+	  &opt_connect_timeout, 0,
+	  "give up connecting after DURATION", "DURATION" },
+	{ "probe", 'z', POPT_ARG_NONE, &opt_probe, 0,
+	  "only probe whether ADDRESS accepts connections", NULL },
+	{ "source", 's', POPT_ARG_STRING, &opt_source, 0,
+	  "connect from local address HOST[:PORT]", "HOST" },
+	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
+	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
+	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
+	  "records end in NUL, not newline", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, socket_options, 0,
+	  "--nodelay, --reuseport, --mode=MODE: see sockcat(1)", NULL },
+	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tls_options, 0,
+	  "TLS: --cafile, --cert, --key, --insecure, --servername, ...: "
+	  "see sockcat(1)", NULL },
 	{ "verbose", 'v', POPT_ARG_NONE, &opt_verbose, 0,
 	  "report connections and byte counts on stderr", NULL },
 	CMDLINE_COMMON_OPTIONS
-	POPT_AUTOHELP
 	POPT_TABLEEND
+};
+
+static const struct cmdline_help help = {
+	.synopsis = "[OPTION]... ADDRESS",
+	.forms = "ADDRESS: [tcp:]HOST:PORT, tcp4:, tcp6:, udp:HOST:PORT, "
+	    "udp4:, udp6:, unix:PATH,\n"
+	    "  unix-dgram:PATH, unix-seqpacket:PATH, unix:@NAME (abstract); "
+	    "[::1]:PORT;\n"
+	    "  tls:HOST:PORT, tls4:, tls6:, tls:unix:PATH (TLS over a stream "
+	    "address)\n",
+	.example = "sockcat -l tcp::8000 >file & sockcat localhost:8000 <file",
 };
 
 static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
@@ -1036,6 +1061,13 @@ run_probe(const struct sock_address *sa)
 	exit(any ? EXIT_OK : EXIT_FAIL);
 }
 
+/* Whether S is a number, as a port alone would be. */
+static bool
+is_port(const char *s)
+{
+	return s[0] && strspn(s, "0123456789") == strlen(s);
+}
+
 /* Parse the ADDRESS operand of ARGS into SA, or exit 2. */
 static void
 address_or_err(const char **args, struct sock_address *sa)
@@ -1048,13 +1080,21 @@ address_or_err(const char **args, struct sock_address *sa)
 	if (args[1]) {
 		const char *extra = args[1];
 		/* The nc habit: "HOST PORT" as two operands. */
-		if (extra[0] && strspn(extra, "0123456789") == strlen(extra))
+		if (is_port(extra))
 			usage_error("extra operand '%s': the port goes in "
 			    "ADDRESS, as %s:%s", extra, addr_text, extra);
 		usage_error("extra operand '%s'", extra);
 	}
-	if (sock_address_parse(addr_text, sa, &why) < 0)
-		usage_error("%s: %s", addr_text, why);
+	if (sock_address_parse(addr_text, sa, &why) == 0)
+		return;
+	/* The nc habit again: "nc -l 8000". */
+	if (is_port(addr_text) && opt_listen)
+		usage_error("%s: a port alone is not an address; listen on "
+		    "tcp::%s (every local address)", addr_text, addr_text);
+	if (is_port(addr_text))
+		usage_error("%s: a port alone is not an address; connect to "
+		    "localhost:%s", addr_text, addr_text);
+	usage_error("%s: %s", addr_text, why);
 }
 
 /* Parse the values of -w, --connect-timeout, -m and --mode; exit 2 on a
@@ -1209,7 +1249,7 @@ main(int argc, char **argv)
 	sigloop_init();
 	closed = reserve_std_fds();
 	address_or_err(cmdline_parse_or_err(argc, (const char **)argv, options,
-	    "[OPTION]... ADDRESS"), &sa);
+	    &help), &sa);
 	values_or_err();
 	check_usage(&sa);
 	check_target(&sa);
