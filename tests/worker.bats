@@ -208,12 +208,12 @@ EOF
 	[ "$(mqrecv -P -t 0 "$dlq")" = "$(printf '4\tbad')" ]
 }
 
-@test "without --dead-letter a message that failed K times is put back, not run again, and mqrecv exits 1" {
+@test "without --dead-letter a message that failed K times is set aside, put back at the end, not run again, and mqrecv exits 1" {
 	job
 	mkq "$q"
 	mqsend "$q" bad
 	FAIL_UNTIL=99 run mqrecv -t 1 --max-attempts 2 "$q" -- "$T/job"
-	assert_status_msg 1 'failed 2 times \(last status 1\): put back, not to be run again by this mqrecv'
+	assert_status_msg 1 'failed 2 times \(last status 1\): set aside, put back when this mqrecv ends'
 	[ "$(runs bad)" = 2 ]
 	[ "$(mqrecv -t 0 "$q")" = bad ]
 }
