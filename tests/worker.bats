@@ -310,6 +310,21 @@ EOF
 	done
 }
 
+# cleanup_kill_same PID: at teardown, kill PID only if it is still the
+# process started now: the SIGKILL storms below start tens of thousands of
+# processes, so PIDs wrap around and a bare cleanup_kill could hit a
+# stranger.
+cleanup_kill_same() {
+	local start
+	start=$(awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	cleanup_add _kill_if_same "$1" "$start"
+}
+_kill_if_same() {
+	[ "$(awk '{ print $22 }' "/proc/$1/stat" 2>/dev/null)" = "$2" ] &&
+	    kill "$1" 2>/dev/null
+	return 0
+}
+
 # kill_storm KILLS QUEUE ARGS...: start "mqrecv ARGS... QUEUE -- job" and
 # SIGKILL it 5 to 35 ms later, KILLS times (a new worker after each kill);
 # then wait for the jobs started before a kill to end.
@@ -349,8 +364,8 @@ lost_and_twice() {
 	mkq "$q"
 	mkq "$k"
 	seq -f 'p%g' 1000 | mqsend "$q" &
-	cleanup_kill $!
 	producer=$!
+	cleanup_kill_same $producer
 	seq -f 's%g' 2500 | mqsend "$k"
 	kill_storm 150 "$q" -j 1
 	kill_storm 150 "$k" -j 4
@@ -377,7 +392,7 @@ lost_and_twice() {
 		    -e inject=mq_timedreceive,msgrcv:delay_exit=2000000 \
 		    mqrecv -t 5 "$queue" -- "$T/job" &
 		tracer=$!
-		cleanup_kill $tracer
+		cleanup_kill_same $tracer
 		wait_until pgrep -P $tracer -x mqrecv
 		pid=$(pgrep -P $tracer -x mqrecv)
 		wait_until [ "$(count "$queue")" = 0 ]

@@ -753,7 +753,7 @@ child_put_back(void)
  * variables, give back the signal mask, and exec COMMAND.  If that fails,
  * put the message back, tell mqrecv why, and exit 126 or 127.
  */
-static void __attribute__((noreturn))
+static void __attribute__((noreturn, no_sanitize_address))
 child_exec(void)
 {
 	int fd = memfd_create("mqrecv-job", 0);
@@ -786,8 +786,11 @@ fail:
  * The child of take(): it shares mqrecv's memory, and mqrecv waits until
  * it execs or exits.  Take a message without waiting (or the empty one
  * the System V wait took), say so in handoff, and run COMMAND on it.
+ * AddressSanitizer does not know the child's stack: it would warn before
+ * each call that does not return, so these two functions are left out of
+ * its instrumentation (the functions they call are checked).
  */
-static int
+static int __attribute__((no_sanitize_address))
 child_main(void *unused)
 {
 	ssize_t n;
