@@ -433,6 +433,29 @@ lost_and_twice() {
 	[ "$(mqrecv -P -t 0 "$k2")" = "$(printf '7\tseven-bad')" ]
 }
 
+@test "System V: an empty message that comes while the worker waits runs once, and one that fails goes back" {
+	# The wait takes an empty message (it fits in msgrcv(2)'s zero
+	# bytes): it must reach a COMMAND, or go back.  (The sleeps only make
+	# the message come during the wait, the case under test; one that
+	# comes earlier passes too.)
+	mkq "$k"
+	mqrecv -n 1 -t 5 "$k" -- sh -c 'echo "[$(cat)] $MQRECV_TYPE" > "$0/out"' "$T" &
+	pid=$!
+	cleanup_kill $pid
+	sleep 0.2
+	mqsend -T 3 "$k" ''
+	wait $pid
+	[ "$(cat "$T/out")" = '[] 3' ]
+	[ "$(count "$k")" = 0 ]
+	mqrecv -t 0.5 "$k" -- false &
+	pid=$!
+	cleanup_kill $pid
+	sleep 0.2
+	mqsend -T 4 "$k" ''
+	wait $pid || :
+	[ "$(mqrecv -P -t 0 "$k")" = "$(printf '4\t')" ]
+}
+
 @test "a full queue: a failed message waits for room with mqrecv, nothing is lost or stuck" {
 	# Capacity 2 and a producer that keeps it full: a put-back finds no
 	# room until the producer is done.  Each message fails once.

@@ -1088,6 +1088,11 @@ work(void)
 		}
 		slot = free_slot();
 		open = taking && slot && count_allows_more();
+		if (zero_taken && !open) {
+			/* The empty message the wait took will not run now. */
+			put_back("", 0, zero_prio, false, 0);
+			zero_taken = false;
+		}
 		if (open && queue_ready && take(slot))
 			continue;
 		if (succeeded >= count_max)
