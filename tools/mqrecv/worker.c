@@ -2,24 +2,34 @@
 /*
  * mqrecv's worker mode: mqrecv [OPTION]... QUEUE -- COMMAND [ARG]...
  *
- * For each message, run COMMAND (no shell) with the message's bytes on
- * its standard input, through a pipe that mqrecv fills and closes, and
+ * For each message, run COMMAND (no shell) with the message's bytes as
+ * its standard input (a memfd(2) file holding them whole) and
  * MQRECV_QUEUE, MQRECV_PRIORITY or MQRECV_TYPE, and MQRECV_ATTEMPT in its
  * environment; up to -j COMMANDs at once.  A message is consumed when its
  * COMMAND exits 0; otherwise it goes back on the queue (with its priority
- * or type) and is run again after a delay that doubles with each failure,
- * counted in this process's memory under a hash of the message's bytes
- * and priority or type.  Up to -n successful jobs, until -t passes with
- * no message while a job slot is free, or for ever.  Exit 0; 1 when a
- * message went to the dead-letter queue, failed --max-attempts times or
- * could not be put back; 124 when -t passed with no message at all;
- * 126/127 when COMMAND could not be run; death by SIGINT, SIGTERM or SIGHUP,
- * which are passed on to the running COMMANDs first.
+ * or type) after a delay that doubles with each failure, counted in this
+ * process's memory under a hash of the message's bytes and priority or
+ * type.  Up to -n successful jobs, until -t passes with no message while
+ * a job slot is free, or for ever.  Exit 0; 1 when a message went to the
+ * dead-letter queue, failed --max-attempts times or could not be put
+ * back; 124 when -t passed with no message at all; 126/127 when COMMAND
+ * could not be run; death by SIGINT, SIGTERM or SIGHUP, which are passed
+ * on to the running COMMANDs first.
  *
- * A message is received only when a job slot is free, and written into
- * the pipe and COMMAND started at once, so that mqrecv holds nothing a
- * SIGKILL could lose but the message between mq_receive(3) and fork(2),
- * and those it looks past while they wait for their delay.
+ * Nothing a SIGKILL of mqrecv could lose is ever only in its memory.  The
+ * job's own process receives its message: mqrecv clones a child that
+ * shares its memory and stops mqrecv until it execs (CLONE_VM and
+ * CLONE_VFORK, as posix_spawn(3) does), the child takes the message with
+ * a call that does not wait, writes it into the memfd that becomes
+ * COMMAND's standard input, and execs COMMAND, or puts the message back
+ * if it cannot; mqrecv keeps a copy for the put-back should COMMAND fail.
+ * mqrecv itself only looks whether a message is there: poll(2) on a POSIX
+ * queue, msgrcv(2) with room for no byte on a System V queue (E2BIG leaves
+ * the message where it is).  A message that must wait (its delay after a
+ * failure, room in a full queue, the end of this mqrecv) is handed to the
+ * keeper, a process of mqrecv's that puts it back when due, at once when
+ * mqrecv ends or dies, through an AF_UNIX SOCK_SEQPACKET socket whose
+ * records arrive whole or not at all.
  */
 #include "config.h"
 
@@ -27,14 +37,18 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <popt.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -68,39 +82,29 @@ struct poptOption worker_options[] = {
  * its first failure, doubling up to RETRY_MAX_MS. */
 #define RETRY_FIRST_MS 100
 #define RETRY_MAX_MS 60000
-/* While every message is in its delay: how often the queue's attributes
- * are looked at for a message that came since. */
-#define LOOK_MS 100
-/* While a message waits for room in a full queue, or for its COMMAND to
- * read more of it: how often mqrecv tries again. */
+/* While a message waits for room in a full queue: how often the keeper
+ * tries again.  Also how often a wait in msgrcv(2) looks at the flags. */
 #define TICK_MS 50
 #define JOBS_MAX 1024
+/* The stack of the child that takes a message and execs COMMAND: only
+ * touched pages cost memory, and a sanitizer build needs more. */
+#define CHILD_STACK (1024 * 1024)
+/* A keeper's record due when mqrecv ends. */
+#define AT_END INT64_MAX
 
-/* A running COMMAND and the message it was given. */
+/* A running COMMAND and a copy of its message, for the put-back. */
 struct job {
 	pid_t pid;		/* 0: the slot is free */
-	int in;			/* the pipe to its standard input, or -1 */
 	char *data;		/* the message */
-	size_t len, written;	/* written: bytes in the pipe so far */
+	size_t len, cap;	/* cap: what data holds */
 	long prio;
 	uint64_t hash;
-};
-
-/* A message out of the queue that is not a running job's: one looked
- * past during a scan, or one that found its queue full. */
-struct held {
-	char *data;
-	size_t len;
-	long prio;
-	struct msgq *dest;	/* where it goes */
 };
 
 /* What mqrecv remembers of a message that failed. */
 struct failure {
 	uint64_t hash;		/* 0: an empty slot of the table */
 	unsigned count;		/* its failures */
-	int64_t due;		/* CLOCK_MONOTONIC ms when it may run again */
-	bool given_up;		/* --max-attempts without --dead-letter */
 };
 
 /* Failures by hash: open addressing, linear probing, a power of 2. */
@@ -109,18 +113,32 @@ struct table {
 	size_t size, used;
 };
 
-/* A list of held messages. */
-struct heldlist {
-	struct held *v;
-	size_t n, max;
+/* What the child that takes a message tells mqrecv, in the memory they
+ * share, before it execs (or exits). */
+struct handoff {
+	bool got;		/* it took a message */
+	const char *data;	/* the message, in QUEUE's receive buffer */
+	size_t len;
+	long prio;
+	uint64_t hash;
+	int err;		/* why it took none (EAGAIN: there was none), or
+				 * why COMMAND could not run */
+	bool put_back;		/* it put the message back itself */
+	bool stale;		/* COMMAND's file was gone: search PATH again */
 };
 
-/* What the queue's attributes said at a look: it changed when another
- * process sent or received since. */
-struct look {
-	long messages;
-	struct timespec t1, t2;
-	long pid1, pid2;
+/* A record to the keeper: this header, then the message's bytes. */
+struct keep_header {
+	int64_t due;		/* CLOCK_MONOTONIC ms, or AT_END */
+	long prio;
+	int to_dead;		/* for the dead-letter queue */
+};
+
+/* A message the keeper holds. */
+struct kept {
+	struct keep_header h;
+	char *data;
+	size_t len;
 };
 
 static const struct worker_setup *setup;
@@ -135,18 +153,22 @@ static unsigned max_attempts;		/* 0: no limit */
 static struct timespec idle_timeout;	/* -t */
 static struct deadline idle_dl;		/* -t, from the last start or end */
 static struct table failures;
-static struct heldlist backlog;		/* waiting for room in their queue */
-static struct heldlist skipped;		/* looked past in this scan */
 static bool taking = true;		/* still receiving */
+static bool queue_ready = true;		/* a message may be there */
 static bool took_any;			/* some message was received */
 static bool timed_out;			/* -t ended the taking */
 static bool gave_up;			/* dead letter, given up or spilled */
 static bool spilled;			/* a message went to standard error */
 static int run_error;			/* 126 or 127: COMMAND cannot run */
-static bool resting;			/* every message is in its delay */
-static int64_t rest_until;		/* the first one due, or INT64_MAX */
-static int64_t next_look;		/* when to look at the queue again */
-static struct look rest_look;		/* the queue as the scan left it */
+static char *command_path;		/* COMMAND's file, or NULL: search */
+static char *child_stack;		/* CHILD_STACK bytes */
+static struct handoff handoff;		/* from the last child */
+static bool zero_taken;			/* System V: the wait took an */
+static long zero_prio;			/* empty message of this type */
+static pid_t keeper_pid;		/* 0: none running */
+static int keeper_fd = -1;		/* mqrecv's end of its socket */
+static bool keeper_ended;		/* it ran and exited */
+static size_t record_max;		/* the longest record to the keeper */
 static char **job_env;			/* environ with our four variables */
 static char env_queue[32 + NAME_MAX], env_prio[48], env_attempt[40];
 static sigset_t orig_mask;		/* the mask COMMAND gets */
@@ -154,8 +176,8 @@ static sigset_t wait_mask;		/* the mask inside waits */
 static volatile sig_atomic_t stop_sig;	/* the last INT, TERM or HUP */
 static volatile sig_atomic_t stops;	/* how many came */
 static volatile sig_atomic_t woken;	/* a signal or a child's end */
-static volatile sig_atomic_t late_stop;	/* a stop signal, since it was 0 */
 static sig_atomic_t stops_passed;	/* how many were passed on */
+static volatile sig_atomic_t keeper_stop;	/* in the keeper: give up */
 
 /* Milliseconds on CLOCK_MONOTONIC. */
 static int64_t
@@ -202,7 +224,7 @@ on_stop(int sig)
 {
 	stop_sig = sig;
 	stops++;
-	late_stop = woken = 1;
+	woken = 1;
 }
 
 static void
@@ -212,11 +234,19 @@ on_child(int sig)
 	woken = 1;
 }
 
+/* SIGALRM only has to interrupt a msgrcv(2) that waits. */
+static void
+on_tick(int sig)
+{
+	(void)sig;
+}
+
 /*
- * Handle INT, TERM and HUP (those not ignored at start) and CHLD, and
- * block them and PIPE outside waits: a COMMAND that leaves its input
+ * Handle INT, TERM and HUP (those not ignored at start), CHLD and ALRM,
+ * and block them and PIPE outside waits: a COMMAND that leaves its input
  * unread is EPIPE, not the end of mqrecv.  COMMAND gets the mask mqrecv
- * started with; an ignored stop signal stays ignored for it too.
+ * started with; execve(2) gives every handled signal back its default
+ * action, and an ignored stop signal stays ignored, as it came.
  */
 static void
 setup_signals(void)
@@ -227,19 +257,25 @@ setup_signals(void)
 
 	sigaddset(&block, SIGPIPE);
 	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGALRM);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
+	sa = (struct sigaction){ .sa_handler = on_tick };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
 	sigprocmask(SIG_BLOCK, &block, &orig_mask);
 	wait_mask = orig_mask;
 	sigaddset(&wait_mask, SIGPIPE);
 	sigdelset(&wait_mask, SIGCHLD);
+	sigdelset(&wait_mask, SIGALRM);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sigismember(&caught, sig))
 			sigdelset(&wait_mask, sig);
 }
 
 /* Pass each stop signal that came since the last call on to every
- * running COMMAND. */
+ * running COMMAND; from the second on, to the keeper too, which then
+ * waits no more for room. */
 static void
 pass_on_stops(void)
 {
@@ -249,6 +285,8 @@ pass_on_stops(void)
 	for (size_t i = 0; i < njobs; i++)
 		if (jobs[i].pid > 0)
 			kill(jobs[i].pid, stop_sig);
+	if (stops > 1 && keeper_pid > 0)
+		kill(keeper_pid, stop_sig);
 }
 
 /* --- what failed: the table of failures ----------------------------------- */
@@ -281,13 +319,11 @@ table_slot(uint64_t hash)
 	return &failures.slots[i];
 }
 
-/* The failures of the message HASH, or NULL if it never failed. */
-static struct failure *
-table_find(uint64_t hash)
+/* The failures of the message HASH so far (0 if none). */
+static unsigned
+table_count(uint64_t hash)
 {
-	struct failure *f = table_slot(hash);
-
-	return f->hash ? f : NULL;
+	return failures.size ? table_slot(hash)->count : 0;
 }
 
 /* Double the table, or exit 1. */
@@ -306,12 +342,11 @@ table_grow(void)
 	free(old.slots);
 }
 
-/* Count one more failure of the message HASH and set when it is due. */
-static struct failure *
+/* Count one more failure of the message HASH; return its count. */
+static unsigned
 table_fail(uint64_t hash)
 {
 	struct failure *f;
-	int64_t delay = RETRY_FIRST_MS;
 
 	if ((failures.used + 1) * 4 > failures.size * 3)
 		table_grow();
@@ -320,11 +355,7 @@ table_fail(uint64_t hash)
 		f->hash = hash;
 		failures.used++;
 	}
-	f->count++;
-	for (unsigned i = 1; i < f->count && delay < RETRY_MAX_MS; i++)
-		delay *= 2;
-	f->due = now_ms() + (delay < RETRY_MAX_MS ? delay : RETRY_MAX_MS);
-	return f;
+	return ++f->count;
 }
 
 /* Forget the message HASH: it succeeded or went to the dead letters.
@@ -333,12 +364,13 @@ static void
 table_forget(uint64_t hash)
 {
 	size_t mask = failures.size - 1, i, j;
-	struct failure *f = failures.size ? table_find(hash) : NULL;
+	struct failure *f = failures.size ? table_slot(hash) : NULL;
 
-	if (!f)
+	if (!f || !f->hash)
 		return;
 	i = (size_t)(f - failures.slots);
 	f->hash = 0;
+	f->count = 0;
 	failures.used--;
 	for (j = (i + 1) & mask; failures.slots[j].hash; j = (j + 1) & mask) {
 		size_t home = (size_t)failures.slots[j].hash & mask;
@@ -346,134 +378,285 @@ table_forget(uint64_t hash)
 		if (((j - home) & mask) >= ((j - i) & mask)) {
 			failures.slots[i] = failures.slots[j];
 			failures.slots[j].hash = 0;
+			failures.slots[j].count = 0;
 			i = j;
 		}
 	}
 }
 
-/* Whether the message HASH must wait: its delay has not passed, or it
- * was given up. */
-static bool
-in_delay(uint64_t hash, int64_t now)
+/* The delay before a message that failed COUNT times runs again. */
+static int64_t
+retry_delay(unsigned count)
 {
-	struct failure *f = failures.size ? table_find(hash) : NULL;
+	int64_t delay = RETRY_FIRST_MS;
 
-	return f && (f->given_up || now < f->due);
+	for (unsigned i = 1; i < count && delay < RETRY_MAX_MS; i++)
+		delay *= 2;
+	return delay < RETRY_MAX_MS ? delay : RETRY_MAX_MS;
 }
 
-/* --- messages held and put back ------------------------------------------ */
+/* --- putting back, and the keeper ----------------------------------------- */
 
-/* Write a message that cannot go back to standard error, in full, after a
- * line that says why (E), so that nothing disappears without a trace. */
+/* Write a message that cannot go back to DEST to standard error, in full,
+ * after a line that says why (E), so that nothing disappears without a
+ * trace. */
 static void
-spill(const struct held *h, int e)
+spill(const struct msgq *dest, const char *data, size_t len, long prio,
+    int e)
 {
 	char nl = '\n';
 
 	warnx("%s: could not put back a message of %zu bytes (%s %ld): %s; "
-	    "here it is:", h->dest->text, h->len, h->dest->flavor == IPC_POSIX ?
-	    "priority" : "type", h->prio, e == EIDRM ? "the queue was removed" :
-	    e == EINTR ? "the queue is full and a signal came" : strerror(e));
-	full_write(STDERR_FILENO, h->data, h->len);
+	    "here it is:", dest->text, len, dest->flavor == IPC_POSIX ?
+	    "priority" : "type", prio, e == EIDRM ? "the queue was removed" :
+	    e == EINTR ? "the queue is full and a signal came" :
+	    e == ETIMEDOUT ? "the queue is full" : strerror(e));
+	full_write(STDERR_FILENO, data, len);
 	full_write(STDERR_FILENO, &nl, 1);
 	gave_up = spilled = true;
 }
 
-/*
- * Send H to its queue.  WAIT false: try once, return false if the queue is
- * full.  WAIT true (at the end, no COMMAND left): wait for room, saying so
- * after a second, until a stop signal comes; after that signal, wait no
- * more for any message.  What cannot go is spilled.
- * Return true when H is dealt with.
- */
-static bool
-send_held(const struct held *h, bool wait)
+/* Send a message to DEST without waiting.  Return 0, or -1 with errno
+ * (ETIMEDOUT: the queue is full). */
+static int
+send_now(struct msgq *dest, const char *data, size_t len, long prio)
 {
-	struct timespec zero = { 0, 0 }, second = { 1, 0 };
-	static volatile sig_atomic_t never;
-	static bool signalled;	/* a signal ended such a wait: no more */
+	struct timespec zero = { 0, 0 };
 	struct deadline dl;
-	struct msgq_wait w = { .dl = &dl, .mask = &wait_mask,
-	    .stop = wait ? &late_stop : &never, .watch = -1 };
+	struct msgq_wait w = { .dl = &dl, .watch = -1 };
 
-	/* A signal that came before (the one that stopped the work) does
-	 * not end this wait; only one that comes during it (and not the
-	 * SIGCHLD of a COMMAND reaped already). */
-	if (wait)
-		late_stop = 0;
-	deadline_start(&dl, wait && !signalled ? &second : &zero);
-	if (msgq_send(h->dest, h->data, h->len, h->prio, &w) == 0)
+	deadline_start(&dl, &zero);
+	return msgq_send(dest, data, len, prio, &w);
+}
+
+/* In the keeper: put back K if its queue has room.  Return false when it
+ * has none; a message that cannot go for another reason is spilled. */
+static bool
+keeper_send(const struct kept *k)
+{
+	struct msgq *dest = k->h.to_dead ? &dead : &queue;
+
+	if (send_now(dest, k->data, k->len, k->h.prio) == 0)
 		return true;
-	if (errno == ETIMEDOUT && !wait)
+	if (errno == ETIMEDOUT)
 		return false;
-	signalled |= errno == EINTR;
-	if (errno == ETIMEDOUT && !signalled) {
-		warnx("%s: the queue is full: waiting for room to put back a "
-		    "message", h->dest->text);
-		w.dl = NULL;
-		if (msgq_send(h->dest, h->data, h->len, h->prio, &w) == 0)
-			return true;
-		signalled |= errno == EINTR;
-	}
-	spill(h, errno == ETIMEDOUT ? EINTR : errno);
+	spill(dest, k->data, k->len, k->h.prio, errno);
 	return true;
 }
 
-/* Send the messages of LIST, in order, as send_held() with WAIT; keep
- * those that found their queue full. */
-static void
-send_list(struct heldlist *list, bool wait)
+/* In the keeper: put back, in the order they came, the messages of V (N
+ * of them) that are due at NOW, all of them once mqrecv has ENDED; keep
+ * the others.  Stop at the first that finds its queue full (*FULL).
+ * Return how many are kept, and the first due of them in *NEXT. */
+static size_t
+keeper_flush(struct kept *v, size_t n, int64_t now, bool ended, bool *full,
+    int64_t *next)
 {
-	size_t kept = 0;
+	size_t k = 0;
 
-	for (size_t i = 0; i < list->n; i++) {
-		if (send_held(&list->v[i], wait))
-			free(list->v[i].data);
-		else
-			list->v[kept++] = list->v[i];
-	}
-	list->n = kept;
-}
-
-/* Add a copy of a message for DEST to LIST, or exit 1 (the message back
- * in its queue first, if it can go). */
-static void
-hold(struct heldlist *list, const char *data, size_t len, long prio,
-    struct msgq *dest)
-{
-	struct held *h;
-	char *copy = malloc(len ? len : 1);
-
-	if (list->n == list->max) {
-		size_t max = list->max ? list->max * 2 : 16;
-		struct held *v = copy ? realloc(list->v, max * sizeof *v) :
-		    NULL;
-		if (v) {
-			list->v = v;
-			list->max = max;
+	*full = false;
+	*next = AT_END;
+	for (size_t i = 0; i < n; i++) {
+		if (!*full && (ended || v[i].h.due <= now)) {
+			if (keeper_send(&v[i])) {
+				free(v[i].data);
+				continue;
+			}
+			*full = true;
 		}
+		if (v[i].h.due < *next)
+			*next = v[i].h.due;
+		v[k++] = v[i];
 	}
-	if (!copy || list->n == list->max) {
-		struct held lost = { (char *)data, len, prio, dest };
-		free(copy);
-		if (!send_held(&lost, false))
-			spill(&lost, ENOMEM);
-		errno = ENOMEM;
-		err(EXIT_FAIL, "%s", queue.text);
-	}
-	memcpy(copy, data, len);
-	h = &list->v[list->n++];
-	*h = (struct held){ copy, len, prio, dest };
+	return k;
 }
 
-/* Put back a message, or keep it in the backlog if its queue is full. */
-static void
-put_back(const char *data, size_t len, long prio, struct msgq *dest)
+/* In the keeper: read the records mqrecv sent into *V (*N of them, room
+ * for *MAX).  Return false once mqrecv has closed its end (or died). */
+static bool
+keeper_read(int fd, struct kept **v, size_t *n, size_t *max, char *buf)
 {
-	struct held h = { (char *)data, len, prio, dest };
+	struct keep_header h;
+	ssize_t r;
 
-	if (!send_held(&h, false))
-		hold(&backlog, data, len, prio, dest);
+	while ((r = recv(fd, buf, sizeof h + record_max, MSG_DONTWAIT)) > 0) {
+		struct kept k = { .len = (size_t)r - sizeof h };
+		if ((size_t)r < sizeof h)
+			continue;
+		memcpy(&h, buf, sizeof h);
+		k.h = h;
+		k.data = malloc(k.len ? k.len : 1);
+		if (*n == *max) {
+			size_t m = *max ? *max * 2 : 16;
+			struct kept *nv = reallocarray(*v, m, sizeof *nv);
+			if (nv) {
+				*v = nv;
+				*max = m;
+			}
+		}
+		if (!k.data || *n == *max) {
+			free(k.data);
+			spill(h.to_dead ? &dead : &queue, buf + sizeof h,
+			    k.len, h.prio, ENOMEM);
+			continue;
+		}
+		memcpy(k.data, buf + sizeof h, k.len);
+		(*v)[(*n)++] = k;
+	}
+	return r < 0 && (errno == EAGAIN || errno == EINTR);
+}
+
+static void
+on_keeper_stop(int sig)
+{
+	(void)sig;
+	keeper_stop = 1;
+}
+
+/* In the keeper, on the stop signal mqrecv passed on: put back what has
+ * room now, spill the rest, and exit 1 if anything was spilled. */
+static void __attribute__((noreturn))
+keeper_give_up(struct kept *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct msgq *dest = v[i].h.to_dead ? &dead : &queue;
+		if (send_now(dest, v[i].data, v[i].len, v[i].h.prio) < 0)
+			spill(dest, v[i].data, v[i].len, v[i].h.prio,
+			    errno == ETIMEDOUT ? EINTR : errno);
+	}
+	_exit(spilled ? EXIT_FAIL : EXIT_OK);
+}
+
+/*
+ * The keeper: hold the messages mqrecv sends through FD until each is
+ * due, then put it back, waiting for room as long as it takes (saying so
+ * after a second, once mqrecv has ended); put back everything at once
+ * when mqrecv closes its end or dies.  It runs in a process group of its
+ * own, so that a signal to mqrecv's group (Control-C) does not end it:
+ * only the signal mqrecv passes on does.  Exit 1 if something was
+ * spilled.
+ */
+static void __attribute__((noreturn))
+keeper_main(int fd)
+{
+	struct sigaction sa = { .sa_handler = on_keeper_stop };
+	static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+	char *buf = malloc(sizeof(struct keep_header) + record_max);
+	struct kept *v = NULL;
+	size_t n = 0, max = 0;
+	bool open = true, full, warned = false;
+	int64_t now, next, full_since = 0;
+
+	spilled = false;
+	setpgid(0, 0);
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < 3; i++)
+		sigaction(stop_signals[i], &sa, NULL);
+	if (!buf)
+		err(EXIT_FAIL, "%s", queue.text);
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct timespec ts;
+		int64_t ms;
+
+		if (keeper_stop)
+			keeper_give_up(v, n);
+		now = now_ms();
+		n = keeper_flush(v, n, now, !open, &full, &next);
+		if (!open && n == 0)
+			_exit(spilled ? EXIT_FAIL : EXIT_OK);
+		if (!open && full && !full_since)
+			full_since = now;
+		if (full_since && !warned && now - full_since >= 1000) {
+			warnx("%s: the queue is full: waiting for room to put "
+			    "back a message", queue.text);
+			warned = true;
+		}
+		ms = full || !open ? TICK_MS : next == AT_END ? -1 : next - now;
+		ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
+		if (ppoll(&pfd, open ? 1 : 0, ms < 0 ? NULL : &ts,
+		    &wait_mask) > 0)
+			open = keeper_read(fd, &v, &n, &max, buf);
+	}
+}
+
+/* Start the keeper.  Return false if it cannot be. */
+static bool
+keeper_start(void)
+{
+	int sv[2], size = (int)(2 * (sizeof(struct keep_header) +
+	    record_max));
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return false;
+	/* Best effort: a longer record than the socket takes is put back
+	 * at once, or spilled (see keep()). */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+	pid = fork();
+	if (pid < 0) {
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	if (pid == 0) {
+		/* Nothing of mqrecv's output stays open here: a pipeline
+		 * ends with mqrecv, not with the keeper. */
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			if (null > STDERR_FILENO)
+				close(null);
+		}
+		close(sv[0]);
+		keeper_main(sv[1]);
+	}
+	close(sv[1]);
+	keeper_fd = sv[0];
+	keeper_pid = pid;
+	return true;
+}
+
+/* Hand a message to the keeper, starting it if need be.  Return false if
+ * it cannot take it. */
+static bool
+keep(const char *data, size_t len, long prio, bool to_dead, int64_t due)
+{
+	struct keep_header h = { .due = due, .prio = prio,
+	    .to_dead = to_dead };
+	struct iovec iov[2] = { { &h, sizeof h }, { (char *)data, len } };
+	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
+
+	if (keeper_ended || (keeper_fd < 0 && !keeper_start()))
+		return false;
+	while (sendmsg(keeper_fd, &m, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return false;
+	return true;
+}
+
+/*
+ * Put a message back on its queue (the dead-letter queue: TO_DEAD) at
+ * DUE: at once when it is due and there is room, else through the
+ * keeper; spill it when neither can take it.
+ */
+static void
+put_back(const char *data, size_t len, long prio, bool to_dead, int64_t due)
+{
+	struct msgq *dest = to_dead ? &dead : &queue;
+	int e = ETIMEDOUT;
+
+	if (due <= now_ms()) {
+		if (send_now(dest, data, len, prio) == 0)
+			return;
+		e = errno;
+	}
+	if (e == ETIMEDOUT && keep(data, len, prio, to_dead, due))
+		return;
+	if (e == ETIMEDOUT && send_now(dest, data, len, prio) == 0)
+		return;
+	spill(dest, data, len, prio, e == ETIMEDOUT ? errno : e);
 }
 
 /* --- running COMMAND ---------------------------------------------------- */
@@ -512,70 +695,144 @@ setup_env(void)
 	job_env[k++] = env_attempt;
 }
 
-/* Write what the pipe of J takes of its message without waiting; close
- * it once all is in, or when COMMAND will read no more (EPIPE, which is
- * not an error: COMMAND may ignore its input). */
+/*
+ * Find COMMAND's file once, as execvp(3) would for each job: a name with
+ * a slash as it is, else the first regular executable file of that name
+ * in PATH.  None found: command_path stays NULL, and each job's
+ * execvpe(3) searches and fails with the right error.
+ */
 static void
-feed(struct job *j)
+resolve_command(void)
 {
-	while (j->in >= 0 && j->written < j->len) {
-		ssize_t n = write(j->in, j->data + j->written,
-		    j->len - j->written);
-		if (n > 0)
-			j->written += (size_t)n;
-		else if (n < 0 && errno == EINTR)
-			continue;
-		else if (n < 0 && errno == EAGAIN)
-			return;
-		else
-			break;
+	const char *name = setup->command[0], *dir = getenv("PATH"), *end;
+	struct stat st;
+
+	free(command_path);
+	command_path = NULL;
+	if (strchr(name, '/')) {
+		command_path = strdup(name);
+		return;
 	}
-	if (j->in >= 0)
-		close(j->in);
-	j->in = -1;
+	if (!dir)
+		dir = "/bin:/usr/bin";	/* glibc's default, confstr(_CS_PATH) */
+	for (;; dir = end + 1) {
+		char *file;
+		end = strchrnul(dir, ':');
+		if (asprintf(&file, "%.*s%s%s", (int)(end - dir), dir,
+		    end > dir ? "/" : "", name) < 0)
+			return;
+		if (access(file, X_OK) == 0 && stat(file, &st) == 0 &&
+		    S_ISREG(st.st_mode)) {
+			command_path = file;
+			return;
+		}
+		free(file);
+		if (!*end)
+			return;
+	}
+}
+
+/* In the child, when COMMAND cannot run: put its message back without
+ * waiting, straight from the receive buffer.  Return true if it went. */
+static bool
+child_put_back(void)
+{
+	long type = handoff.prio;
+
+	if (queue.flavor == IPC_POSIX)
+		return mq_send(queue.mqd, handoff.data, handoff.len,
+		    (unsigned)handoff.prio) == 0;
+	/* The buffer holds the type and the text, as msgsnd(2) wants. */
+	return msgsnd(queue.msqid, handoff.len ? (void *)queue.buf :
+	    (void *)&type, handoff.len, IPC_NOWAIT) == 0;
 }
 
 /*
- * Start COMMAND in slot J for the message in it, attempt ATTEMPT: the
- * message goes into a pipe first, so that the child holds it from
- * fork(2) on.  Return 0, or the errno of a COMMAND that cannot be run.
+ * In the child, with the message taken: make it COMMAND's standard input
+ * (a memfd holding it whole, so that nobody has to feed a pipe), set the
+ * variables, give back the signal mask, and exec COMMAND.  If that fails,
+ * put the message back, tell mqrecv why, and exit 126 or 127.
  */
-static int
-spawn(struct job *j, unsigned attempt)
+static void __attribute__((noreturn, no_sanitize_address))
+child_exec(void)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	int p[2], e;
+	int fd = memfd_create("mqrecv-job", 0);
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return errno;
-	fcntl(p[1], F_SETFL, O_NONBLOCK);
-	if (j->len > (size_t)fcntl(p[1], F_GETPIPE_SZ) && j->len < INT_MAX)
-		fcntl(p[1], F_SETPIPE_SZ, (int)j->len);
-	j->in = p[1];
-	j->written = 0;
-	feed(j);
+	if (fd < 0 || full_write(fd, handoff.data, handoff.len) < handoff.len ||
+	    lseek(fd, 0, SEEK_SET) < 0 ||
+	    (fd != STDIN_FILENO && dup2(fd, STDIN_FILENO) < 0))
+		goto fail;
+	if (fd != STDIN_FILENO)
+		close(fd);
 	snprintf(env_prio, sizeof env_prio, "MQRECV_%s=%ld",
-	    queue.flavor == IPC_POSIX ? "PRIORITY" : "TYPE", j->prio);
+	    queue.flavor == IPC_POSIX ? "PRIORITY" : "TYPE", handoff.prio);
 	snprintf(env_attempt, sizeof env_attempt, "MQRECV_ATTEMPT=%u",
-	    attempt);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[0], STDIN_FILENO);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &orig_mask);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	e = posix_spawnp(&j->pid, setup->command[0], &fa, &attr,
-	    setup->command, job_env);
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[0]);
-	if (e) {
-		if (j->in >= 0)
-			close(j->in);
-		j->in = -1;
-		j->pid = 0;
+	    table_count(handoff.hash) + 1);
+	sigprocmask(SIG_SETMASK, &orig_mask, NULL);
+	if (command_path) {
+		execve(command_path, setup->command, job_env);
+		if (errno != ENOENT)
+			goto fail;
+		handoff.stale = true;
 	}
-	return e;
+	execvpe(setup->command[0], setup->command, job_env);
+fail:
+	handoff.err = errno;
+	handoff.put_back = child_put_back();
+	_exit(command_exec_status(handoff.err));
+}
+
+/*
+ * The child of take(): it shares mqrecv's memory, and mqrecv waits until
+ * it execs or exits.  Take a message without waiting (or the empty one
+ * the System V wait took), say so in handoff, and run COMMAND on it.
+ * AddressSanitizer does not know the child's stack: it would warn before
+ * each call that does not return, so these two functions are left out of
+ * its instrumentation (the functions they call are checked).
+ */
+static int __attribute__((no_sanitize_address))
+child_main(void *unused)
+{
+	ssize_t n;
+
+	(void)unused;
+	if (zero_taken) {
+		handoff.data = "";
+		handoff.prio = zero_prio;
+		n = 0;
+	} else {
+		n = msgq_receive(&queue, setup->type, &handoff.data,
+		    &handoff.prio, NULL);
+	}
+	if (n < 0) {
+		handoff.err = errno;
+		_exit(EXIT_OK);
+	}
+	handoff.len = (size_t)n;
+	handoff.hash = message_hash(handoff.data, handoff.len, handoff.prio);
+	handoff.got = true;
+	child_exec();
+}
+
+/* Keep a copy of the message the child took in slot J, for the
+ * put-back, or exit 1 if there is no memory for it (COMMAND has it, and
+ * runs on). */
+static void
+copy_message(struct job *j)
+{
+	if (handoff.len > j->cap) {
+		char *p = realloc(j->data, handoff.len);
+		if (!p) {
+			errno = ENOMEM;
+			err(EXIT_FAIL, "%s", queue.text);
+		}
+		j->data = p;
+		j->cap = handoff.len;
+	}
+	memcpy(j->data, handoff.data, handoff.len);
+	j->len = handoff.len;
+	j->prio = handoff.prio;
+	j->hash = handoff.hash;
 }
 
 /* A free job slot, or NULL. */
@@ -595,74 +852,126 @@ count_allows_more(void)
 	return succeeded + running < count_max;
 }
 
-/*
- * Run COMMAND on a message just received.  If it cannot be run, put the
- * message back, stop taking and remember the status (126 or 127).
- */
+/* The messages end of the queue is gone or failing: stop taking. */
 static void
-start_job(struct job *j, const char *data, size_t len, long prio)
+queue_failed(int e)
 {
-	uint64_t hash = message_hash(data, len, prio);
-	struct failure *f = failures.size ? table_find(hash) : NULL;
-	int e;
-
-	j->data = malloc(len ? len : 1);
-	if (!j->data) {
-		put_back(data, len, prio, &queue);
-		err(EXIT_FAIL, "%s", queue.text);
-	}
-	memcpy(j->data, data, len);
-	j->len = len;
-	j->prio = prio;
-	j->hash = hash;
-	e = spawn(j, f ? f->count + 1 : 1);
-	if (e == 0) {
-		running++;
-		took_any = true;
-		deadline_start(&idle_dl, setup->timeout ? &idle_timeout : NULL);
-		return;
-	}
-	errno = e;
-	warn("%s", setup->command[0]);
-	put_back(j->data, len, prio, &queue);
-	free(j->data);
-	run_error = command_exec_status(e);
+	if (e == EIDRM || e == EINVAL)
+		warnx("%s: the queue was removed", queue.text);
+	else
+		warn("%s", queue.text);
+	gave_up = true;
 	taking = false;
 }
 
-/* A job's COMMAND failed: count it, and put the message back, or give it
- * up (to the dead letters, or back but never run again here). */
+/* Wait for the child PID that has exited or is about to. */
+static void
+reap_now(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		continue;
+}
+
+/*
+ * Start a job in slot J: a child takes the next message and runs COMMAND
+ * on it (child_main()).  Return true when it did; false when the queue
+ * had none, or when COMMAND could not run (the message went back, and
+ * the taking stops with the status 126 or 127).
+ */
+static bool
+take(struct job *j)
+{
+	pid_t pid;
+
+	memset(&handoff, 0, sizeof handoff);
+	pid = clone(child_main, child_stack + CHILD_STACK,
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, NULL);
+	if (pid < 0) {
+		warn("%s", setup->command[0]);
+		if (zero_taken)
+			put_back("", 0, zero_prio, false, 0);
+		zero_taken = false;
+		gave_up = true;
+		taking = false;
+		return false;
+	}
+	zero_taken = false;
+	if (!handoff.got) {
+		reap_now(pid);
+		queue_ready = false;
+		if (handoff.err != EAGAIN)
+			queue_failed(handoff.err);
+		return false;
+	}
+	copy_message(j);
+	if (handoff.stale)
+		resolve_command();
+	if (handoff.err) {
+		reap_now(pid);
+		errno = handoff.err;
+		warn("%s", setup->command[0]);
+		if (!handoff.put_back)
+			put_back(j->data, j->len, j->prio, false, 0);
+		run_error = command_exec_status(handoff.err);
+		taking = false;
+		return false;
+	}
+	j->pid = pid;
+	running++;
+	took_any = true;
+	deadline_start(&idle_dl, setup->timeout ? &idle_timeout : NULL);
+	return true;
+}
+
+/* A job's COMMAND failed: count it, and put the message back after its
+ * delay, or give it up (to the dead letters, or aside until the end). */
 static void
 job_failed(struct job *j, int code)
 {
-	struct failure *f;
+	unsigned count;
 
 	if (stops) {
-		put_back(j->data, j->len, j->prio, &queue);
+		put_back(j->data, j->len, j->prio, false, 0);
 		return;
 	}
-	f = table_fail(j->hash);
-	if (max_attempts == 0 || f->count < max_attempts) {
-		put_back(j->data, j->len, j->prio, &queue);
+	count = table_fail(j->hash);
+	if (max_attempts == 0 || count < max_attempts) {
+		put_back(j->data, j->len, j->prio, false,
+		    now_ms() + retry_delay(count));
 		return;
 	}
 	gave_up = true;
 	if (have_dead) {
 		warnx("%s: a message of %zu bytes failed %u times (last status "
-		    "%d): sent to %s", queue.text, j->len, f->count, code,
+		    "%d): sent to %s", queue.text, j->len, count, code,
 		    dead.text);
 		table_forget(j->hash);
-		put_back(j->data, j->len, j->prio, &dead);
+		put_back(j->data, j->len, j->prio, true, 0);
 		return;
 	}
 	warnx("%s: a message of %zu bytes failed %u times (last status %d): "
-	    "put back, not to be run again by this mqrecv", queue.text,
-	    j->len, f->count, code);
-	f->given_up = true;
-	put_back(j->data, j->len, j->prio, &queue);
+	    "set aside, put back when this mqrecv ends", queue.text, j->len,
+	    count, code);
+	put_back(j->data, j->len, j->prio, false, AT_END);
 }
 
-/* Reap the COMMANDs that ended: consume or put back their messages. */
+/* The keeper ended with STATUS: what it could not put back it spilled. */
+static void
+keeper_reaped(int status)
+{
+	keeper_pid = 0;
+	keeper_ended = true;
+	if (keeper_fd >= 0)
+		close(keeper_fd);
+	keeper_fd = -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		gave_up = spilled = true;
+}
+
+/* Reap the COMMANDs that ended, consuming or putting back their
+ * messages, and the keeper. */
 static void
 reap_jobs(void)
 {
@@ -670,21 +979,19 @@ reap_jobs(void)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == keeper_pid)
+			keeper_reaped(status);
 		for (size_t i = 0; i < njobs; i++) {
 			struct job *j = &jobs[i];
 			if (j->pid != pid)
 				continue;
-			if (j->in >= 0)
-				close(j->in);
-			j->in = -1;
 			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 				succeeded++;
-				if (failures.size)
+				if (failures.used)
 					table_forget(j->hash);
 			} else {
 				job_failed(j, command_status(status));
 			}
-			free(j->data);
 			j->pid = 0;
 			running--;
 			deadline_start(&idle_dl, setup->timeout ?
@@ -693,208 +1000,73 @@ reap_jobs(void)
 	}
 }
 
-/* --- taking messages -------------------------------------------------------- */
-
-/* Look at the queue's attributes (see struct look). */
-static void
-look_at_queue(struct look *l)
-{
-	memset(l, 0, sizeof *l);
-	if (queue.flavor == IPC_POSIX) {
-		struct mq_attr a;
-		struct stat st;
-		if (mq_getattr(queue.mqd, &a) == 0)
-			l->messages = a.mq_curmsgs;
-		if (fstat((int)queue.mqd, &st) == 0) {
-			l->t1 = st.st_mtim;
-			l->t2 = st.st_ctim;
-		}
-	} else {
-		struct msqid_ds ds;
-		if (msgctl(queue.msqid, IPC_STAT, &ds) == 0) {
-			l->messages = (long)ds.msg_qnum;
-			l->t1.tv_sec = ds.msg_stime;
-			l->t2.tv_sec = ds.msg_rtime;
-			l->pid1 = ds.msg_lspid;
-			l->pid2 = ds.msg_lrpid;
-		}
-	}
-}
-
-/* A scan put back only messages in their delay: rest until the first is
- * due, looking at the queue every LOOK_MS for one that came since. */
-static void
-start_rest(void)
-{
-	int64_t now = now_ms();
-
-	rest_until = INT64_MAX;
-	for (size_t i = 0; i < skipped.n; i++) {
-		struct failure *f = table_find(message_hash(skipped.v[i].data,
-		    skipped.v[i].len, skipped.v[i].prio));
-		if (f && !f->given_up && f->due < rest_until)
-			rest_until = f->due;
-	}
-	look_at_queue(&rest_look);
-	resting = true;
-	/* More messages than were put back: one came during the scan. */
-	next_look = now + (rest_look.messages > (long)skipped.n ? 0 : LOOK_MS);
-	if (rest_look.messages > (long)skipped.n)
-		rest_look.messages = -1;
-}
-
-/* While resting: whether a message may be ready now. */
-static bool
-rest_over(void)
-{
-	int64_t now = now_ms();
-	struct look l;
-
-	if (now >= rest_until)
-		return true;
-	if (now < next_look)
-		return false;
-	next_look = now + LOOK_MS;
-	look_at_queue(&l);
-	return memcmp(&l, &rest_look, sizeof l) != 0;
-}
-
-/* The messages end of the queue is gone or failing: stop taking. */
-static void
-queue_failed(int e)
-{
-	if (e == EIDRM)
-		warnx("%s: the queue was removed", queue.text);
-	else
-		warn("%s", queue.text);
-	gave_up = true;
-	taking = false;
-}
-
-/*
- * Take the first message that is not in its delay and start it in slot
- * J.  FIRST, when not NULL, is a message already received (N bytes,
- * priority PRIO); the others are received without waiting.  Messages in
- * their delay are held while the scan goes on, then put back in their
- * order.  Return true when a job started.
- */
-static bool
-take(struct job *j, const char *first, ssize_t n, long prio)
-{
-	const char *data = first;
-	bool started = false;
-	int64_t now = now_ms();
-
-	for (;;) {
-		if (!data)
-			n = msgq_receive(&queue, setup->type, &data, &prio,
-			    NULL);
-		if (n < 0) {
-			if (errno != EAGAIN)
-				queue_failed(errno);
-			break;
-		}
-		if (!in_delay(message_hash(data, (size_t)n, prio), now)) {
-			start_job(j, data, (size_t)n, prio);
-			started = true;
-			break;
-		}
-		hold(&skipped, data, (size_t)n, prio, &queue);
-		data = NULL;
-	}
-	if (!started && skipped.n > 0 && taking)
-		start_rest();
-	send_list(&skipped, false);
-	/* Those that found the queue full (others sent meanwhile) wait in
-	 * the backlog. */
-	for (size_t i = 0; i < skipped.n; i++) {
-		hold(&backlog, skipped.v[i].data, skipped.v[i].len,
-		    skipped.v[i].prio, &queue);
-		free(skipped.v[i].data);
-	}
-	skipped.n = 0;
-	return started;
-}
-
 /* --- waiting ------------------------------------------------------------ */
-
-/* Whether some COMMAND has not been given all of its message yet. */
-static bool
-inputs_pending(void)
-{
-	for (size_t i = 0; i < njobs; i++)
-		if (jobs[i].pid > 0 && jobs[i].in >= 0)
-			return true;
-	return false;
-}
 
 /* How long the next wait may last, in ms (-1: until something happens),
  * OPEN telling whether a job could start now. */
 static int
 wait_ms(bool open)
 {
-	int64_t now = now_ms(), until = INT64_MAX, left;
-
-	if (taking && open && setup->timeout)
-		until = now + deadline_poll_ms(&idle_dl);
-	if (taking && open && resting) {
-		left = rest_until < next_look ? rest_until : next_look;
-		until = left < until ? left : until;
-	}
-	if (backlog.n && now + TICK_MS < until)
-		until = now + TICK_MS;
-	if (until == INT64_MAX)
+	if (!open || !setup->timeout)
 		return -1;
-	left = until - now;
-	return left < 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
+	return deadline_poll_ms(&idle_dl);
 }
 
 /*
- * Wait until something may have happened: a message came (for the free
- * slot SLOT, if any), a COMMAND ended or read its input, a stop signal,
- * a deadline.  A System V queue has nothing to poll: there the wait for
- * a message is msgrcv(2) itself (see msgq.h), and the message it returns
- * is taken at once.
+ * System V: wait up to MS (-1: no limit) for a message of our type,
+ * without taking it: msgrcv(2) with room for no byte fails with E2BIG
+ * and leaves the message on the queue.  An empty message fits, and is
+ * taken: it is kept in zero_taken for the next child, mqrecv's only
+ * hold of a message (a few instructions).  The interval timer's SIGALRM
+ * ends the call every TICK_MS, so that a signal that came just before it
+ * blocked is seen.
  */
 static void
-wait_event(struct job *slot)
+sysv_wait_message(int ms)
 {
-	static struct pollfd pfd[JOBS_MAX + 1];
-	bool open = slot && count_allows_more();
-	bool want = taking && open && !resting;
-	int ms = wait_ms(open);
-	struct timespec ts;
-	nfds_t n = 0;
+	struct itimerval it = { { 0, TICK_MS * 1000L },
+	    { 0, TICK_MS * 1000L } }, off = { { 0, 0 }, { 0, 0 } };
+	long type = 0;
+	sigset_t old;
+	ssize_t n = -1;
+	int e = EINTR;
 
-	if (want && queue.flavor == IPC_SYSV && !backlog.n &&
-	    !inputs_pending()) {
-		struct deadline dl;
-		struct msgq_wait w = { .dl = ms < 0 ? NULL : &dl,
-		    .mask = &wait_mask, .stop = &woken, .watch = -1 };
-		const char *data;
-		long prio;
-		ssize_t got;
+	if (ms >= 0 && ms < TICK_MS)
+		it.it_value.tv_usec = ms * 1000L + 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+	sigprocmask(SIG_SETMASK, &wait_mask, &old);
+	if (!woken) {
+		n = msgrcv(queue.msqid, &type, 0, setup->type, 0);
+		e = errno;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	setitimer(ITIMER_REAL, &off, NULL);
+	if (n == 0) {
+		zero_taken = true;
+		zero_prio = type;
+	}
+	if (n == 0 || e == E2BIG)
+		queue_ready = true;
+	else if (n < 0 && e != EINTR)
+		queue_failed(e);
+}
 
-		ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
-		deadline_start(&dl, &ts);
-		got = msgq_receive(&queue, setup->type, &data, &prio, &w);
-		if (got >= 0)
-			take(slot, data, got, prio);
-		else if (errno != ETIMEDOUT && errno != EINTR)
-			queue_failed(errno);
+/* Wait until something may have happened: a message came (when WANT, a
+ * job could start), a COMMAND or the keeper ended, a stop signal, the
+ * -t deadline. */
+static void
+wait_event(bool want)
+{
+	struct pollfd pfd = { .fd = (int)queue.mqd, .events = POLLIN };
+	int ms = wait_ms(want);
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	if (want && queue.flavor == IPC_SYSV) {
+		sysv_wait_message(ms);
 		return;
 	}
-	if (want && queue.flavor == IPC_POSIX)
-		pfd[n++] = (struct pollfd){ .fd = (int)queue.mqd,
-		    .events = POLLIN };
-	else if (want && (ms < 0 || ms > TICK_MS))
-		ms = TICK_MS;	/* System V, while input or room is awaited */
-	for (size_t i = 0; i < njobs; i++)
-		if (jobs[i].pid > 0 && jobs[i].in >= 0)
-			pfd[n++] = (struct pollfd){ .fd = jobs[i].in,
-			    .events = POLLOUT };
-	ts = (struct timespec){ ms / 1000, (ms % 1000) * 1000000L };
-	ppoll(pfd, n, ms < 0 ? NULL : &ts, &wait_mask);
+	if (ppoll(&pfd, want ? 1 : 0, ms < 0 ? NULL : &ts, &wait_mask) > 0)
+		queue_ready = true;
 }
 
 /* --- the worker ---------------------------------------------------------- */
@@ -906,6 +1078,7 @@ work(void)
 {
 	for (;;) {
 		struct job *slot;
+		bool open;
 
 		woken = 0;
 		reap_jobs();
@@ -913,27 +1086,42 @@ work(void)
 			taking = false;
 			pass_on_stops();
 		}
-		for (size_t i = 0; i < njobs; i++)
-			if (jobs[i].pid > 0)
-				feed(&jobs[i]);
-		if (backlog.n)
-			send_list(&backlog, false);
-		if (resting && rest_over())
-			resting = false;
 		slot = free_slot();
-		if (taking && slot && count_allows_more() && !resting &&
-		    take(slot, NULL, 0, 0))
+		open = taking && slot && count_allows_more();
+		if (zero_taken && !open) {
+			/* The empty message the wait took will not run now. */
+			put_back("", 0, zero_prio, false, 0);
+			zero_taken = false;
+		}
+		if (open && queue_ready && take(slot))
 			continue;
 		if (succeeded >= count_max)
 			taking = false;
-		if (taking && slot && count_allows_more() && setup->timeout &&
-		    deadline_expired(&idle_dl)) {
+		open = taking && slot && count_allows_more();
+		if (open && setup->timeout && deadline_expired(&idle_dl)) {
 			taking = false;
 			timed_out = true;
 		}
 		if (!taking && running == 0)
 			return;
-		wait_event(slot);
+		wait_event(open && taking && !queue_ready);
+	}
+}
+
+/* The work is over: let the keeper put back everything it holds, and
+ * wait for it, passing on the stop signals that come meanwhile. */
+static void
+finish_keeper(void)
+{
+	if (keeper_fd >= 0)
+		close(keeper_fd);
+	keeper_fd = -1;
+	while (keeper_pid > 0) {
+		woken = 0;
+		reap_jobs();
+		pass_on_stops();
+		if (keeper_pid > 0 && !woken)
+			sigsuspend(&wait_mask);
 	}
 }
 
@@ -947,13 +1135,36 @@ open_queues(void)
 	msgq_open_or_err(&queue, setup->queue, MSGQ_RECEIVE, setup->create);
 	if (queue.flavor == IPC_POSIX)
 		fcntl((int)queue.mqd, F_SETFD, FD_CLOEXEC);
+	record_max = queue.msgsize;
 	if (!opt_dead_letter)
 		return;
 	ipc_operand_or_err(opt_dead_letter, MSGQ_NAME_MAX, &dead_op);
 	msgq_open_or_err(&dead, &dead_op, MSGQ_SEND, setup->create);
 	if (dead.flavor == IPC_POSIX)
 		fcntl((int)dead.mqd, F_SETFD, FD_CLOEXEC);
+	if (dead.msgsize > record_max)
+		record_max = dead.msgsize;
 	have_dead = true;
+}
+
+/* Make the job slots, each with room for a message of QUEUE, and the
+ * children's stack, or exit 1. */
+static void
+setup_jobs(void)
+{
+	jobs = calloc(njobs, sizeof *jobs);
+	if (!jobs)
+		err(EXIT_FAIL, "%s", queue.text);
+	for (size_t i = 0; i < njobs; i++) {
+		jobs[i].cap = queue.msgsize;
+		jobs[i].data = malloc(jobs[i].cap ? jobs[i].cap : 1);
+		if (!jobs[i].data)
+			err(EXIT_FAIL, "%s", queue.text);
+	}
+	child_stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (child_stack == MAP_FAILED)
+		err(EXIT_FAIL, "%s", queue.text);
 }
 
 /* The exit status once the work is over, without a signal. */
@@ -985,26 +1196,25 @@ worker_run(const struct worker_setup *s)
 		    ULONG_MAX);
 	if (s->timeout)
 		idle_timeout = duration_or_err("-t", s->timeout);
-	jobs = calloc(njobs, sizeof *jobs);
-	if (!jobs)
-		err(EXIT_FAIL, "%s", s->queue->text);
-	for (size_t i = 0; i < njobs; i++)
-		jobs[i].in = -1;
 	setup_signals();
 	open_queues();
+	setup_jobs();
 	setup_env();
+	resolve_command();
 	deadline_start(&idle_dl, s->timeout ? &idle_timeout : NULL);
 	work();
-	send_list(&backlog, true);
+	finish_keeper();
 	status = exit_status();
 	msgq_close(&queue);
 	if (have_dead)
 		msgq_close(&dead);
-	free(backlog.v);
-	free(skipped.v);
+	for (size_t i = 0; i < njobs; i++)
+		free(jobs[i].data);
+	free(jobs);
 	free(failures.slots);
 	free(job_env);
-	free(jobs);
+	free(command_path);
+	munmap(child_stack, CHILD_STACK);
 	if (stops && !spilled)
 		die_by_signal(stop_sig);
 	return stops ? EXIT_FAIL : status;
