@@ -159,7 +159,8 @@ static const struct cmdline_help help = {
 	    "[::1]:PORT;\n"
 	    "  tls:HOST:PORT, tls4:, tls6:, tls:unix:PATH (TLS over a stream "
 	    "address)\n",
-	.example = "sockcat -l tcp::8000 >file & sockcat localhost:8000 <file",
+	.example = "sockcat -l tcp::8000 >received; elsewhere: "
+	    "sockcat HOST:8000 <file",
 };
 
 static struct timespec idle_ts, connect_ts;	/* parsed -w, timeout */
