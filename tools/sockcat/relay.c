@@ -469,6 +469,15 @@ step(struct relay *r, struct pump *p, const struct pollfd *pfd)
 	if (!pfd->revents)
 		return 0;
 	m = pump_step(p, in, !in);
+	/*
+	 * On TCP, a send that fails with EPIPE while our sending side is
+	 * open means the stack closed the connection on a reset whose
+	 * ECONNRESET another call took (the kernel reports it once): say
+	 * so, not "Broken pipe".
+	 */
+	if (m < 0 && p->failed_out && p->to_sock && r->tcp && !r->shut &&
+	    errno == EPIPE)
+		errno = ECONNRESET;
 	if (m < 0 && p == r->down && r->o->down_may_close && p->failed_out &&
 	    (errno == EPIPE || errno == ECONNRESET)) {
 		p->eof = true;
