@@ -96,6 +96,8 @@ free_port() {
 	assert_status_msg 2 'no host name to verify: give --servername'
 	run sockcat tls:udp:127.0.0.1:1 </dev/null
 	assert_status_msg 2 'TLS needs a stream address'
+	run sockcat --cafile "$C/ca.pem" --servername '' tls:127.0.0.1:1 </dev/null
+	assert_status_msg 2 'sockcat: --servername: an empty name'
 	run sockcat --insecure --cafile "$C/ca.pem" tls:127.0.0.1:1 </dev/null
 	assert_status_msg 2 '--insecure excludes --cafile'
 	run sockcat -l --insecure "${SRV[@]}" tls:127.0.0.1:0 </dev/null

@@ -1181,6 +1181,8 @@ check_tls(const struct sock_address *sa)
 		usage_error("-l %s needs --cert and --key", addr_text);
 	if (opt_listen && (opt_insecure || opt_servername))
 		usage_error("--insecure and --servername are for connecting");
+	if (opt_servername && !opt_servername[0])
+		usage_error("--servername: an empty name");
 	if (opt_require_cert && (!opt_listen || !(opt_cafile || opt_capath)))
 		usage_error("--require-client-cert needs -l and --cafile or "
 		    "--capath");
