@@ -71,7 +71,7 @@ enum msgq_dir { MSGQ_SEND, MSGQ_RECEIVE, MSGQ_INSPECT };
  * The creation options mqsend and mqrecv share, as the user typed them:
  * a tool keeps one such struct and lists MSGQ_CREATE_OPTIONS(it) in its
  * popt table, which fills it (an included table, which --help shows after
- * the tool's own options).
+ * the tool's own options, the sizes and mode in one line).
  */
 struct msgq_create_args {
 	int create;		/* -c: create the queue if missing */
@@ -83,12 +83,16 @@ struct msgq_create_args {
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, (struct poptOption []){ \
 	  { "create", 'c', POPT_ARG_NONE, &(args).create, 0, \
 	    "create the queue if it does not exist", NULL }, \
-	  { "max-messages", '\0', POPT_ARG_STRING, &(args).max_messages, 0, \
-	    "capacity of a created queue", "N" }, \
-	  { "message-size", '\0', POPT_ARG_STRING, &(args).message_size, 0, \
-	    "largest message of a created queue", "SIZE" }, \
-	  { "mode", '\0', POPT_ARG_STRING, &(args).mode, 0, \
-	    "permissions of a created queue (default 0600)", "MODE" }, \
+	  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, (struct poptOption []){ \
+	    { "max-messages", '\0', POPT_ARG_STRING, &(args).max_messages, \
+	      0, "capacity of a created queue", "N" }, \
+	    { "message-size", '\0', POPT_ARG_STRING, &(args).message_size, \
+	      0, "largest message of a created queue", "SIZE" }, \
+	    { "mode", '\0', POPT_ARG_STRING, &(args).mode, 0, \
+	      "permissions of a created queue (default 0600)", "MODE" }, \
+	    POPT_TABLEEND }, 0, \
+	    "--max-messages=N, --message-size=SIZE, --mode=MODE (0600): " \
+	    "with -c", NULL }, \
 	  POPT_TABLEEND }, 0, NULL, NULL },
 
 /*

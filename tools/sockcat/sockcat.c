@@ -83,6 +83,8 @@ static char *opt_tls_min;	/* --tls-min: 1.2 or 1.3 */
 
 /* Socket settings few need: --help names them in one line (cmdline.h). */
 static struct poptOption socket_options[] = {
+	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
+	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
 	{ "nodelay", '\0', POPT_ARG_NONE, &opt_nodelay, 0,
 	  "set TCP_NODELAY", NULL },
 	{ "reuseport", '\0', POPT_ARG_NONE, &opt_reuseport, 0,
@@ -136,12 +138,11 @@ static struct poptOption options[] = {
 	  "only probe whether ADDRESS accepts connections", NULL },
 	{ "source", 's', POPT_ARG_STRING, &opt_source, 0,
 	  "connect from local address HOST[:PORT]", "HOST" },
-	{ NULL, '4', POPT_ARG_NONE, &opt_ipv4, 0, "use IPv4 only", NULL },
-	{ NULL, '6', POPT_ARG_NONE, &opt_ipv6, 0, "use IPv6 only", NULL },
 	{ "null", '0', POPT_ARG_NONE, &opt_null, 0,
 	  "records end in NUL, not newline", NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, socket_options, 0,
-	  "--nodelay, --reuseport, --mode=MODE: see sockcat(1)", NULL },
+	  "-4, -6 (IPv4, IPv6 only), --nodelay, --reuseport, --mode=MODE",
+	  NULL },
 	{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, tls_options, 0,
 	  "TLS: --cafile, --cert, --key, --insecure, --servername, ...: "
 	  "see sockcat(1)", NULL },
