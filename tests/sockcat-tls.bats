@@ -438,3 +438,53 @@ free_port() {
 	wait_pid "$LPID"
 	[[ $WSTATUS -eq 0 && $(cat "$T/l.out") == late ]]
 }
+
+@test "tls -k --sh-exec: a COMMAND that leaves the client's input unread still ends with close_notify (client exit 0)" {
+	start_listener sockcat -v -k -l tls:127.0.0.1:0 "${SRV[@]}" \
+	    --sh-exec 'read -r line; echo "got $line"' </dev/null
+	local round bad=0
+	for round in 1 2 3 4 5; do
+		run sockcat --cafile "$C/ca.pem" \
+		    "tls:localhost:$PORT" < <(printf 'first\nsecond\n')
+		if [[ $status -ne 0 || $output != "got first" ]]; then
+			echo "round $round: exit $status, output '$output'" >&2
+			bad=$((bad + 1))
+		fi
+	done
+	[[ $bad -eq 0 ]]
+}
+
+# The same with a peer that is not sockcat: Python's ssl module, with
+# ragged EOFs not suppressed, must see close_notify after the answer.
+@test "tls -k --sh-exec: python ssl sees close_notify after the answer when COMMAND did not read" {
+	start_listener sockcat -v -k -l tls:127.0.0.1:0 "${SRV[@]}" \
+	    --sh-exec 'printf "answer\n"' </dev/null
+	run python3 - "$C/ca.pem" "$PORT" <<'PY'
+import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[1])
+bad = 0
+for i in range(5):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+    t = ctx.wrap_socket(s, server_hostname="localhost",
+                        suppress_ragged_eofs=False)
+    t.sendall(b"unread\n")
+    data = b""
+    try:
+        while True:
+            b = t.recv(4096)
+            if not b:
+                break
+            data += b
+    except (ssl.SSLError, OSError) as e:
+        print("round", i, type(e).__name__, e, data)
+        bad += 1
+    t.close()
+sys.exit(1 if bad else 0)
+PY
+	assert_status_msg 0
+}
+
+# sockcat(1), EXIT STATUS: "2 Usage error: a bad option, address or value;
+# nothing was bound or connected."  --servername '' is accepted today; the
+# empty name goes out as SNI after connecting, and OpenSSL's "ssl3 ext
+# invalid servername" ends it with exit 1.

@@ -371,7 +371,9 @@ pump_done(const struct pump *p)
  *             one that closed for good, and the latter answers with a
  *             reset, an error.  With down_may_close, DOWN's destination
  *             refusing more (a COMMAND that stopped reading) ends DOWN
- *             too, as if the peer had ended.
+ *             too, as if the peer had ended; and UP's source reporting a
+ *             reset (a COMMAND that exited with input unread) ends UP,
+ *             as input that ended (INPUT_DONE).
  * DRAINING    Both ended; our end is sent if it was not yet (a listener
  *             that waited for the peer: TLS needs its close_notify).  On
  *             TCP, success waits until the peer's stack has acknowledged
@@ -482,6 +484,14 @@ step(struct relay *r, struct pump *p, const struct pollfd *pfd)
 	    (errno == EPIPE || errno == ECONNRESET)) {
 		p->eof = true;
 		p->len = 0;
+		return 0;
+	}
+	/* A COMMAND that exits with input unread makes its end of the
+	 * socket pair report a reset, once all it wrote has been read: that
+	 * is the end of its output, not a failure. */
+	if (m < 0 && p == r->up && r->o->down_may_close && !p->failed_out &&
+	    errno == ECONNRESET) {
+		p->eof = true;
 		return 0;
 	}
 	return m;

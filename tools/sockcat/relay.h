@@ -75,7 +75,8 @@ struct relay_opts {
 	const struct timespec *idle;	/* idle timeout; NULL: none */
 	bool wait_for_peer;	/* shut down only after sending something */
 	int eof_shut_fd;	/* >= 0: shut down at the peer's end; else -1 */
-	bool down_may_close;	/* DOWN's destination may stop reading */
+	bool down_may_close;	/* DOWN's destination may stop reading, and
+				 * UP's source end with a reset (a COMMAND) */
 	const sigset_t *sigmask;	/* ppoll(2) mask; NULL: unchanged */
 	volatile sig_atomic_t *stop;	/* nonzero: return; may be NULL */
 	struct tls_conn *tls;	/* the socket speaks TLS (handshake done) */
