@@ -491,6 +491,144 @@ lost_and_twice() {
 	[[ $got == *one* && $got == *two* && $got == *three* ]]
 }
 
+# The keeper of worker PID: its child that leads a process group of its
+# own (a job's child stays in mqrecv's group).
+keeper_of() {
+	ps -o pid=,pgid= --ppid "$1" | awk '$1 == $2 { print $1 }'
+}
+
+# kill_keeper PID: SIGKILL the keeper of worker PID once it has one, wait
+# until it has ended, and set $kp to its pid.
+kill_keeper() {
+	wait_until eval '[[ -n $(keeper_of '"$1"') ]]' || return 1
+	kp=$(keeper_of "$1")
+	kill -KILL "$kp"
+	wait_until gone "$kp"
+}
+
+# Start a worker whose COMMAND always fails and records each run as a file
+# under $T/runs; its first message "first" makes it start its keeper, which
+# is then SIGKILLed.  Sets W (the worker's PID).  (From an outside review,
+# issue 16, as the three tests after it.)
+worker_with_dead_keeper() {
+	mkq "$q"
+	mkdir -p "$T/runs"
+	echo first | mqsend "$q"
+	mqrecv "$@" "$q" -- sh -c \
+	    'x=$(cat); : >"$0/$x.$MQRECV_ATTEMPT.$$"; exit 3' "$T/runs" \
+	    2>"$T/w.err" &
+	W=$!
+	cleanup_kill "$W"
+	kill_keeper "$W"
+}
+
+# mqrecv.1 (Worker mode): "Otherwise it waits out a delay and then goes back
+# on the queue ... 100 milliseconds after its first failure, doubling with
+# each failure up to a minute."
+@test "after the keeper died, a failing message still waits out its delay (no hot retry loop)" {
+	worker_with_dead_keeper
+	echo second | mqsend "$q"
+	sleep 1.5
+	local runs
+	runs=$(find "$T/runs" -name 'second.*' | wc -l)
+	# 100 + 200 + 400 + 800 ms: at most 4 runs (5 with noise) in 1.5 s.
+	[[ $runs -le 5 ]] || { echo "second ran $runs times in 1.5 s" >&2; return 1; }
+}
+
+# mqrecv.1 (--max-attempts): "give a message up once it failed K times here:
+# ... it is set aside, never to be run again by this mqrecv".
+@test "after the keeper died, a message set aside by --max-attempts is never run again" {
+	worker_with_dead_keeper --max-attempts 2
+	echo second | mqsend "$q"
+	wait_until grep -q 'failed 2 times' "$T/w.err"
+	sleep 1
+	local runs
+	runs=$(find "$T/runs" -name 'second.*' | wc -l)
+	[[ $runs -eq 2 ]] || { echo "second ran $runs times, --max-attempts 2" >&2; return 1; }
+}
+
+# mqrecv.1 (Worker mode): "SIGINT, SIGTERM and SIGHUP stop the taking of
+# messages ... and dies by the signal"; EXIT STATUS 128+N.
+@test "after the keeper died, SIGTERM still ends mqrecv by SIGTERM (143), or it says why not" {
+	worker_with_dead_keeper
+	kill -TERM "$W"
+	local st=0
+	wait "$W" || st=$?
+	if [[ $st -ne 143 ]]; then
+		# An exit 1 must at least name its reason.
+		grep -qv '^$' "$T/w.err" ||
+			{ echo "exit $st, nothing on stderr" >&2; return 1; }
+		grep -qi 'keeper' "$T/w.err" ||
+			{ echo "exit $st: $(cat "$T/w.err")" >&2; return 1; }
+	fi
+}
+
+@test "the keeper killed when it holds nothing: mqrecv says so once, and SIGTERM still ends it by SIGTERM" {
+	job
+	mkq "$q"
+	mqsend "$q" once
+	FAIL_UNTIL=2 "${DEFAULT_SIGNALS[@]}" mqrecv "$q" -- "$T/job" 2>"$T/err" &
+	pid=$!
+	cleanup_kill -KILL $pid
+	# Its second run means the keeper has put it back: it holds nothing.
+	wait_until eval '[ "$(runs once)" = 2 ]'
+	kill_keeper $pid
+	wait_until grep -q keeper "$T/err"
+	assert_ends_on $pid TERM 143
+	cat "$T/err"
+	[ "$(cat "$T/err")" = "mqrecv: $q: the keeper (process $kp) was killed by SIGKILL; it held no message" ]
+	[ "$(count "$q")" = 0 ]
+}
+
+@test "the keeper killed when it holds a message set aside: mqrecv says it is lost, and SIGTERM ends it with 1" {
+	job
+	mkq "$q"
+	mqsend "$q" aside
+	FAIL_UNTIL=99 "${DEFAULT_SIGNALS[@]}" mqrecv --max-attempts 1 "$q" -- "$T/job" 2>"$T/err" &
+	pid=$!
+	cleanup_kill -KILL $pid
+	wait_until grep -q 'set aside' "$T/err"
+	# Both asleep: mqrecv has handed the message over, the keeper holds it.
+	wait_until eval '[[ -n $(keeper_of '"$pid"') ]]'
+	wait_until blocked $pid
+	wait_until blocked "$(keeper_of $pid)"
+	kill_keeper $pid
+	wait_until grep -q 'lost' "$T/err"
+	assert_ends_on $pid TERM 1
+	cat "$T/err"
+	grep -qx "mqrecv: $q: the keeper (process $kp) was killed by SIGKILL; the 1 message it held is lost" "$T/err"
+	[ "$(count "$q")" = 0 ]
+	[ "$(runs aside)" = 1 ]
+}
+
+@test "a new keeper cannot be started: mqrecv takes no more messages, puts the failed one back at once, and exits 1" {
+	# strace makes every socketpair(2) after the first fail: the first
+	# keeper starts, the one after its death cannot.
+	mkq "$q"
+	mqsend "$q" warm
+	strace -f -qq -o /dev/null -e trace=socketpair \
+	    -e inject=socketpair:error=ENFILE:when=2+ \
+	    mqrecv "$q" -- sh -c 'm=$(cat); : >"$0/$m.$$"
+		[ "$m" = warm ] && [ "$MQRECV_ATTEMPT" -ge 2 ]' "$T/done" \
+	    2>"$T/err" &
+	tracer=$!
+	cleanup_kill $tracer
+	wait_until pgrep -P $tracer -x mqrecv
+	pid=$(pgrep -P $tracer -x mqrecv)
+	cleanup_kill_same $pid
+	wait_until eval '[ "$(runs warm)" = 2 ]'
+	kill_keeper $pid
+	mqsend "$q" bad
+	wait_until 10 gone $tracer
+	local st=0
+	wait $tracer || st=$?
+	cat "$T/err"
+	[ "$st" = 1 ]
+	grep -qx "mqrecv: $q: no keeper can hold a failed message: Too many open files in system; taking no more messages" "$T/err"
+	[ "$(runs bad)" = 1 ]
+	[ "$(mqrecv -t 0 "$q")" = bad ]
+}
+
 @test "MQTT: 1,000 messages to a mosquitto broker on loopback reach a QoS 1 subscriber, the broker stopped for 2 s mid-run" {
 	# The suite builds no broker of its own: this is Debian's mosquitto,
 	# started here on a free loopback port with a configuration written

@@ -12,7 +12,8 @@
  * type.  Up to -n successful jobs, until -t passes with no message while
  * a job slot is free, or for ever.  Exit 0; 1 when a message went to the
  * dead-letter queue, failed --max-attempts times or could not be put
- * back; 124 when -t passed with no message at all; 126/127 when COMMAND
+ * back, or when a keeper (below) died holding messages or could not
+ * start; 124 when -t passed with no message at all; 126/127 when COMMAND
  * could not be run; death by SIGINT, SIGTERM or SIGHUP, which are passed
  * on to the running COMMANDs first.
  *
@@ -29,12 +30,16 @@
  * failure, room in a full queue, the end of this mqrecv) is handed to the
  * keeper, a process of mqrecv's that puts it back when due, at once when
  * mqrecv ends or dies, through an AF_UNIX SOCK_SEQPACKET socket whose
- * records arrive whole or not at all.
+ * records arrive whole or not at all.  A keeper that dies (SIGKILL, the
+ * OOM killer) loses what it held: mqrecv counts it, says so, and starts
+ * another for what comes next; if none can start, it takes no more
+ * messages, so that no message runs again before its time.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <popt.h>
 #include <sched.h>
@@ -134,6 +139,14 @@ struct keep_header {
 	int to_dead;		/* for the dead-letter queue */
 };
 
+/* What the keeper tells mqrecv in memory they share, read once it has
+ * ended however it ended: only the keeper writes, and waitpid(2) orders
+ * its writes before mqrecv's reads. */
+struct keeper_tally {
+	volatile uint64_t done;		/* records put back or spilled */
+	volatile sig_atomic_t spilled;	/* one was spilled */
+};
+
 /* A message the keeper holds. */
 struct kept {
 	struct keep_header h;
@@ -167,7 +180,9 @@ static bool zero_taken;			/* System V: the wait took an */
 static long zero_prio;			/* empty message of this type */
 static pid_t keeper_pid;		/* 0: none running */
 static int keeper_fd = -1;		/* mqrecv's end of its socket */
-static bool keeper_ended;		/* it ran and exited */
+static struct keeper_tally *tally;	/* shared with the keeper */
+static uint64_t keeper_sent;		/* records sent to this keeper */
+static bool lost;			/* a dead keeper held messages */
 static size_t record_max;		/* the longest record to the keeper */
 static char **job_env;			/* environ with our four variables */
 static char env_queue[32 + NAME_MAX], env_prio[48], env_attempt[40];
@@ -429,6 +444,15 @@ send_now(struct msgq *dest, const char *data, size_t len, long prio)
 	return msgq_send(dest, data, len, prio, &w);
 }
 
+/* In the keeper: a record has left its hands, put back or spilled; tell
+ * mqrecv, which counts as lost what a dead keeper had not let go. */
+static void
+keeper_let_go(void)
+{
+	tally->spilled = spilled;
+	tally->done++;
+}
+
 /* In the keeper: put back K if its queue has room.  Return false when it
  * has none; a message that cannot go for another reason is spilled. */
 static bool
@@ -460,6 +484,7 @@ keeper_flush(struct kept *v, size_t n, int64_t now, bool ended, bool *full,
 		if (!*full && (ended || v[i].h.due <= now)) {
 			if (keeper_send(&v[i])) {
 				free(v[i].data);
+				keeper_let_go();
 				continue;
 			}
 			*full = true;
@@ -498,6 +523,7 @@ keeper_read(int fd, struct kept **v, size_t *n, size_t *max, char *buf)
 			free(k.data);
 			spill(h.to_dead ? &dead : &queue, buf + sizeof h,
 			    k.len, h.prio, ENOMEM);
+			keeper_let_go();
 			continue;
 		}
 		memcpy(k.data, buf + sizeof h, k.len);
@@ -523,6 +549,7 @@ keeper_give_up(struct kept *v, size_t n)
 		if (send_now(dest, v[i].data, v[i].len, v[i].h.prio) < 0)
 			spill(dest, v[i].data, v[i].len, v[i].h.prio,
 			    errno == ETIMEDOUT ? EINTR : errno);
+		keeper_let_go();
 	}
 	_exit(spilled ? EXIT_FAIL : EXIT_OK);
 }
@@ -590,13 +617,18 @@ keeper_start(void)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return false;
+	tally->done = 0;
+	tally->spilled = 0;
+	keeper_sent = 0;
 	/* Best effort: a longer record than the socket takes is put back
 	 * at once, or spilled (see keep()). */
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
 	pid = fork();
 	if (pid < 0) {
+		int e = errno;
 		close(sv[0]);
 		close(sv[1]);
+		errno = e;
 		return false;
 	}
 	if (pid == 0) {
@@ -618,8 +650,53 @@ keeper_start(void)
 	return true;
 }
 
-/* Hand a message to the keeper, starting it if need be.  Return false if
- * it cannot take it. */
+/*
+ * The keeper ended with STATUS.  What it spilled makes mqrecv exit 1;
+ * what it had not let go is lost, and makes mqrecv exit 1 too (even on a
+ * stop signal).  A keeper that was killed (SIGKILL, the OOM killer) is
+ * named once, with what it took with it.  The next message that must wait
+ * starts another keeper.
+ */
+static void
+keeper_reaped(int status)
+{
+	uint64_t held = keeper_sent - tally->done;
+	pid_t pid = keeper_pid;
+	char how[48];
+
+	keeper_pid = 0;
+	if (keeper_fd >= 0)
+		close(keeper_fd);
+	keeper_fd = -1;
+	if (tally->spilled)
+		gave_up = spilled = true;
+	if (held)
+		gave_up = lost = true;
+	if (!WIFSIGNALED(status) && !held)
+		return;
+	if (WIFSIGNALED(status) && sigabbrev_np(WTERMSIG(status)))
+		snprintf(how, sizeof how, "was killed by SIG%s",
+		    sigabbrev_np(WTERMSIG(status)));
+	else if (WIFSIGNALED(status))
+		snprintf(how, sizeof how, "was killed by signal %d",
+		    WTERMSIG(status));
+	else
+		snprintf(how, sizeof how, "exited with status %d",
+		    command_status(status));
+	if (held)
+		warnx("%s: the keeper (process %ld) %s; the %" PRIu64
+		    " message%s it held %s lost", queue.text, (long)pid, how,
+		    held, held == 1 ? "" : "s", held == 1 ? "is" : "are");
+	else
+		warnx("%s: the keeper (process %ld) %s; it held no message",
+		    queue.text, (long)pid, how);
+}
+
+/*
+ * Hand a message to the keeper, starting one if need be (a new one if
+ * the last died), but none once a second stop signal said that nothing
+ * waits any more.  Return false, with errno, if none can take it.
+ */
 static bool
 keep(const char *data, size_t len, long prio, bool to_dead, int64_t due)
 {
@@ -628,12 +705,47 @@ keep(const char *data, size_t len, long prio, bool to_dead, int64_t due)
 	struct iovec iov[2] = { { &h, sizeof h }, { (char *)data, len } };
 	struct msghdr m = { .msg_iov = iov, .msg_iovlen = 2 };
 
-	if (keeper_ended || (keeper_fd < 0 && !keeper_start()))
+	if (stops > 1) {
+		errno = EINTR;
 		return false;
-	while (sendmsg(keeper_fd, &m, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
+	}
+	for (int tries = 0;; tries++) {
+		ssize_t n;
+		int status;
+
+		if (keeper_fd < 0 && !keeper_start())
 			return false;
-	return true;
+		while ((n = sendmsg(keeper_fd, &m, MSG_NOSIGNAL)) < 0 &&
+		    errno == EINTR)
+			continue;
+		if (n >= 0) {
+			keeper_sent++;
+			return true;
+		}
+		if ((errno != EPIPE && errno != ECONNRESET) || tries > 0)
+			return false;
+		/* The keeper died, and its SIGCHLD is not handled yet. */
+		status = command_wait(keeper_pid);
+		keeper_reaped(status < 0 ? 0 : status);
+	}
+}
+
+/*
+ * A message that must wait (its delay, or set aside until the end) cannot
+ * be kept (E says why): take no more messages, so that none runs again
+ * before its time; the message goes back now, as the keeper would have
+ * put it back at the end.  Said once; mqrecv will exit 1.
+ */
+static void
+cannot_keep(int e)
+{
+	static bool said;
+
+	if (!said)
+		warnx("%s: no keeper can hold a failed message: %s; taking "
+		    "no more messages", queue.text, strerror(e));
+	said = gave_up = true;
+	taking = false;
 }
 
 /*
@@ -645,15 +757,18 @@ static void
 put_back(const char *data, size_t len, long prio, bool to_dead, int64_t due)
 {
 	struct msgq *dest = to_dead ? &dead : &queue;
+	bool waits = due > now_ms();
 	int e = ETIMEDOUT;
 
-	if (due <= now_ms()) {
+	if (!waits) {
 		if (send_now(dest, data, len, prio) == 0)
 			return;
 		e = errno;
 	}
 	if (e == ETIMEDOUT && keep(data, len, prio, to_dead, due))
 		return;
+	if (waits)
+		cannot_keep(errno);
 	if (e == ETIMEDOUT && send_now(dest, data, len, prio) == 0)
 		return;
 	spill(dest, data, len, prio, e == ETIMEDOUT ? errno : e);
@@ -957,19 +1072,6 @@ job_failed(struct job *j, int code)
 	put_back(j->data, j->len, j->prio, false, AT_END);
 }
 
-/* The keeper ended with STATUS: what it could not put back it spilled. */
-static void
-keeper_reaped(int status)
-{
-	keeper_pid = 0;
-	keeper_ended = true;
-	if (keeper_fd >= 0)
-		close(keeper_fd);
-	keeper_fd = -1;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		gave_up = spilled = true;
-}
-
 /* Reap the COMMANDs that ended, consuming or putting back their
  * messages, and the keeper. */
 static void
@@ -1147,8 +1249,8 @@ open_queues(void)
 	have_dead = true;
 }
 
-/* Make the job slots, each with room for a message of QUEUE, and the
- * children's stack, or exit 1. */
+/* Make the job slots, each with room for a message of QUEUE, the
+ * children's stack and the tally the keepers share, or exit 1. */
 static void
 setup_jobs(void)
 {
@@ -1163,7 +1265,9 @@ setup_jobs(void)
 	}
 	child_stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (child_stack == MAP_FAILED)
+	tally = mmap(NULL, sizeof *tally, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (child_stack == MAP_FAILED || tally == MAP_FAILED)
 		err(EXIT_FAIL, "%s", queue.text);
 }
 
@@ -1215,7 +1319,8 @@ worker_run(const struct worker_setup *s)
 	free(job_env);
 	free(command_path);
 	munmap(child_stack, CHILD_STACK);
-	if (stops && !spilled)
+	munmap(tally, sizeof *tally);
+	if (stops && !spilled && !lost)
 		die_by_signal(stop_sig);
 	return stops ? EXIT_FAIL : status;
 }
