@@ -393,9 +393,11 @@ lost_and_twice() {
 		    mqrecv -t 5 "$queue" -- "$T/job" &
 		tracer=$!
 		cleanup_kill_same $tracer
-		wait_until pgrep -P $tracer -x mqrecv
+		# Generous bounds: under strace, the sanitizer build and a
+		# loaded CI machine, starting takes seconds.
+		wait_until 20 pgrep -P $tracer -x mqrecv
 		pid=$(pgrep -P $tracer -x mqrecv)
-		wait_until [ "$(count "$queue")" = 0 ]
+		wait_until 20 [ "$(count "$queue")" = 0 ]
 		kill -KILL "$pid"
 		wait_until 10 bash -c '! kill -0 "$0" 2>/dev/null' $tracer
 		ran=$(runs "window-${queue//[^a-z0-9]/}")
