@@ -259,6 +259,14 @@ shm_exists() { ipcs -m | awk -v k="$(printf '0x%08x' "${K#key:}")" '$1 == k { f 
 		cmp "$TMP/data" "$TMP/out"
 		run ! shmcat --stat "$obj"
 	done
+	# With SIGPIPE ignored, the reader leaving early is a write error;
+	# the object stays.
+	shmcat -w -c -s 300000 "$N" <"$TMP/data"
+	run bash -c 'trap "" PIPE; shmcat --unlink "$1" 2>"$2" | head -c 10 >/dev/null
+		echo "${PIPESTATUS[0]}"' _ "$N" "$TMP/err"
+	[[ $output == 1 ]]
+	grep -q 'write error: Broken pipe' "$TMP/err"
+	shmcat --stat "$N" >/dev/null
 }
 
 @test "a full or closed standard output is exit 1" {
